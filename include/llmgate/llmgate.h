@@ -1,0 +1,13 @@
+// Everything public in one include.
+#ifndef LLMGATE_LLMGATE_H_
+#define LLMGATE_LLMGATE_H_
+
+#include "llmgate/cache.h"
+#include "llmgate/clock.h"
+#include "llmgate/gate.h"
+#include "llmgate/log.h"
+#include "llmgate/options.h"
+#include "llmgate/status.h"
+#include "llmgate/version.h"
+
+#endif  // LLMGATE_LLMGATE_H_

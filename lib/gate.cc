@@ -1,0 +1,5 @@
+#include "llmgate/gate.h"
+
+namespace llmgate {
+Gate::~Gate() = default;
+}  // namespace llmgate
