@@ -23,8 +23,8 @@ struct CacheControl {
   std::string cache_namespace;
 };
 
-// Counters shared by every process (read from cache.db; this process's unflushed hits
-// and misses are included).
+// Counters shared by every process (read from cache.db, plus this process's counts not
+// yet flushed). They start again from zero when a corrupt cache.db is rebuilt.
 struct CacheStats {
   int64_t entries = 0;       // entries stored
   int64_t bytes = 0;         // request + response bytes stored
@@ -33,8 +33,8 @@ struct CacheStats {
   int64_t tokens_saved = 0;  // sum of usage.total_tokens of the responses served by hits
   int64_t evictions = 0;     // entries removed by the size cap
   int64_t expirations = 0;   // entries removed because their TTL passed
-  int64_t errors = 0;        // cache operations that failed and were bypassed (this process)
-  int64_t rebuilds = 0;      // times a corrupt cache.db was quarantined and rebuilt (this process)
+  int64_t errors = 0;        // cache operations that failed and were bypassed
+  int64_t rebuilds = 0;      // times cache.db was found corrupt, moved aside and rebuilt
 };
 
 // A request is named by its endpoint path ("/chat/completions") and JSON body. Both are

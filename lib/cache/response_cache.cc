@@ -1,0 +1,199 @@
+#include "cache/response_cache.h"
+
+#include <utility>
+
+#include "cache/response_usage.h"
+
+namespace llmgate::internal {
+namespace {
+
+// Past this many distinct pending entries (a cache that cannot write for a long time),
+// further access times are dropped rather than held: they only steer eviction.
+constexpr size_t kMaxPendingAccesses = 100'000;
+
+}  // namespace
+
+ResponseCache::ResponseCache(ResponseCacheConfig config, std::unique_ptr<CacheBackend> backend)
+    : config_(std::move(config)), backend_(std::move(backend)) {
+  if (!config_.clock) config_.clock = SystemClock();
+  last_flush_us_ = config_.clock->NowMicros();
+}
+
+ResponseCache::~ResponseCache() { Flush(); }
+
+std::string_view ResponseCache::NamespaceFor(const CacheControl& control) const {
+  return control.cache_namespace.empty() ? std::string_view(config_.default_namespace)
+                                         : std::string_view(control.cache_namespace);
+}
+
+Result<std::string*> ResponseCache::CanonicalFor(std::string_view path, std::string_view request_json,
+                                                 const CacheControl& control) {
+  thread_local std::string canonical;
+  Status s = Canonicalize(NamespaceFor(control), path, request_json, config_.canonical, &canonical);
+  if (!s.ok()) return s;
+  return &canonical;
+}
+
+Result<std::optional<std::string>> ResponseCache::Get(std::string_view path, std::string_view request_json,
+                                                      const CacheControl& control) {
+  if (!config_.enabled || control.skip_read) return std::optional<std::string>();
+  Result<std::string*> canonical = CanonicalFor(path, request_json, control);
+  if (!canonical.ok()) return canonical.status();
+  const std::string& request = **canonical;
+  Hash128 key = config_.hasher(request);
+  int64_t now = config_.clock->NowMicros();
+
+  Result<std::optional<StoredResponse>> found = backend_->Lookup(key, request, now);
+  if (!found.ok()) {
+    NoteFailure(found.status(), "lookup");
+    NoteMiss(now);
+    return std::optional<std::string>();
+  }
+  if (!found->has_value()) {
+    NoteMiss(now);
+    return std::optional<std::string>();
+  }
+  NoteHit(key, (*found)->total_tokens, now);
+  return std::optional<std::string>(std::move((*found)->response));
+}
+
+Status ResponseCache::Put(std::string_view path, std::string_view request_json, std::string_view response_json,
+                          const CacheControl& control) {
+  if (!config_.enabled || control.skip_write) return Status::Ok();
+  Result<ResponseInfo> info = InspectResponse(response_json);
+  if (!info.ok()) return info.status();
+  if (info->is_error) return InvalidArgumentError("error responses are not cached");
+  Result<std::string*> canonical = CanonicalFor(path, request_json, control);
+  if (!canonical.ok()) return canonical.status();
+  const std::string& request = **canonical;
+
+  int64_t bytes = static_cast<int64_t>(request.size() + response_json.size());
+  if (config_.max_bytes > 0 && bytes > config_.max_bytes) {
+    if (config_.logger) config_.logger->Debug("response of ", bytes, " bytes exceeds the cache cap; not stored");
+    return Status::Ok();
+  }
+  int64_t now = config_.clock->NowMicros();
+  int64_t ttl_us = control.ttl ? control.ttl->count() * 1'000'000 : config_.default_ttl_us;
+
+  NewEntry entry;
+  entry.key = config_.hasher(request);
+  entry.cache_namespace = NamespaceFor(control);
+  entry.canonical_request = request;
+  entry.response = response_json;
+  entry.total_tokens = info->total_tokens;
+  entry.expires_at_us = ttl_us > 0 ? now + ttl_us : 0;
+  Status s = backend_->Store(entry, now, config_.max_bytes);
+  if (!s.ok()) NoteFailure(s, "store");
+  return s;
+}
+
+Status ResponseCache::Invalidate(std::string_view path, std::string_view request_json,
+                                 const CacheControl& control) {
+  Result<std::string*> canonical = CanonicalFor(path, request_json, control);
+  if (!canonical.ok()) return canonical.status();
+  Status s = backend_->Remove(config_.hasher(**canonical), **canonical);
+  if (!s.ok()) NoteFailure(s, "invalidate");
+  return s;
+}
+
+Result<int64_t> ResponseCache::Purge(std::optional<std::string_view> cache_namespace) {
+  Result<int64_t> r = backend_->Purge(cache_namespace);
+  if (!r.ok()) NoteFailure(r.status(), "purge");
+  return r;
+}
+
+Result<int64_t> ResponseCache::RemoveExpired() {
+  Result<int64_t> r = backend_->RemoveExpired(config_.clock->NowMicros());
+  if (!r.ok()) NoteFailure(r.status(), "expiry");
+  return r;
+}
+
+Result<CacheStats> ResponseCache::Stats() {
+  Result<CacheStats> stats = backend_->ReadStats();
+  if (!stats.ok()) return stats;
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  stats->hits += pending_.hits;
+  stats->misses += pending_.misses;
+  stats->tokens_saved += pending_.tokens_saved;
+  stats->errors += pending_.errors;
+  return stats;
+}
+
+void ResponseCache::NoteHit(const Hash128& key, int64_t tokens, int64_t now_us) {
+  bool due;
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    ++pending_.hits;
+    pending_.tokens_saved += tokens;
+    auto [it, inserted] = pending_accesses_.try_emplace(key.low);
+    if (inserted && pending_accesses_.size() > kMaxPendingAccesses) {
+      pending_accesses_.erase(it);
+    } else {
+      it->second.key = key;
+      it->second.last_access_us = now_us;
+      ++it->second.hits;
+    }
+    due = pending_accesses_.size() >= static_cast<size_t>(config_.flush_batch) ||
+          now_us - last_flush_us_ >= config_.flush_interval_us;
+  }
+  MaybeFlush(due);
+}
+
+void ResponseCache::NoteMiss(int64_t now_us) {
+  bool due;
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    ++pending_.misses;
+    due = now_us - last_flush_us_ >= config_.flush_interval_us;
+  }
+  MaybeFlush(due);
+}
+
+void ResponseCache::NoteFailure(const Status& status, const char* what) {
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    ++pending_.errors;
+  }
+  if (!config_.logger) return;
+  // A failing disk fails every operation: say it at most once a second.
+  int64_t now = config_.clock->NowMicros();
+  int64_t last = last_failure_log_us_.load();
+  if (status.code() == StatusCode::kDataLoss ||
+      (now - last >= 1'000'000 && last_failure_log_us_.compare_exchange_strong(last, now))) {
+    config_.logger->Warn("cache ", what, " failed and was bypassed: ", status.ToString());
+  }
+}
+
+void ResponseCache::MaybeFlush(bool due) {
+  if (due) Flush();
+}
+
+Status ResponseCache::Flush() {
+  std::unique_lock<std::mutex> flushing(flush_mu_, std::try_to_lock);
+  if (!flushing.owns_lock()) return Status::Ok();  // another thread is flushing right now
+  std::vector<AccessRecord> accesses;
+  CounterDeltas deltas;
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    last_flush_us_ = config_.clock->NowMicros();
+    if (pending_accesses_.empty() && pending_.empty()) return Status::Ok();
+    accesses.reserve(pending_accesses_.size());
+    for (auto& [low, record] : pending_accesses_) accesses.push_back(record);
+    pending_accesses_.clear();
+    deltas = std::exchange(pending_, CounterDeltas{});
+  }
+  Status s = backend_->RecordBatch(accesses, deltas);
+  if (!s.ok()) {
+    // Keep the counters for the next flush; they are part of the shared stats.
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    pending_.Add(deltas);
+    ++pending_.errors;
+    for (const AccessRecord& a : accesses) {
+      if (pending_accesses_.size() >= kMaxPendingAccesses) break;
+      pending_accesses_.try_emplace(a.key.low, a);
+    }
+  }
+  return s;
+}
+
+}  // namespace llmgate::internal

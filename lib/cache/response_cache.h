@@ -1,0 +1,73 @@
+// The public Cache: canonicalizes and hashes requests, asks the backend, batches the
+// bookkeeping of hits so that a hit never writes, and keeps cache failures away from
+// the caller (a failing cache misses, logs and counts).
+#ifndef LLMGATE_LIB_CACHE_RESPONSE_CACHE_H_
+#define LLMGATE_LIB_CACHE_RESPONSE_CACHE_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "cache/cache_backend.h"
+#include "cache/canonical.h"
+#include "llmgate/cache.h"
+#include "llmgate/clock.h"
+#include "util/logger.h"
+
+namespace llmgate::internal {
+
+struct ResponseCacheConfig {
+  bool enabled = true;
+  std::string default_namespace;
+  int64_t max_bytes = 0;
+  int64_t default_ttl_us = 0;
+  CanonicalOptions canonical;
+  int64_t flush_interval_us = 1'000'000;
+  int flush_batch = 256;
+  const Logger* logger = nullptr;
+  std::shared_ptr<Clock> clock;
+  // The key function; tests inject one that collides.
+  Hash128 (*hasher)(std::string_view canonical) = &HashCanonical;
+};
+
+class ResponseCache final : public Cache {
+ public:
+  ResponseCache(ResponseCacheConfig config, std::unique_ptr<CacheBackend> backend);
+  ~ResponseCache() override;  // flushes
+
+  Result<std::optional<std::string>> Get(std::string_view path, std::string_view request_json,
+                                         const CacheControl& control) override;
+  Status Put(std::string_view path, std::string_view request_json, std::string_view response_json,
+             const CacheControl& control) override;
+  Status Invalidate(std::string_view path, std::string_view request_json, const CacheControl& control) override;
+  Result<int64_t> Purge(std::optional<std::string_view> cache_namespace) override;
+  Result<int64_t> RemoveExpired() override;
+  Result<CacheStats> Stats() override;
+  Status Flush() override;
+
+ private:
+  // Canonical form of the request in a per-thread buffer (no allocation on the hot path).
+  Result<std::string*> CanonicalFor(std::string_view path, std::string_view request_json,
+                                    const CacheControl& control);
+  std::string_view NamespaceFor(const CacheControl& control) const;
+  void NoteHit(const Hash128& key, int64_t tokens, int64_t now_us);
+  void NoteMiss(int64_t now_us);
+  void NoteFailure(const Status& status, const char* what);
+  void MaybeFlush(bool due);
+
+  ResponseCacheConfig config_;
+  std::unique_ptr<CacheBackend> backend_;
+
+  std::mutex pending_mu_;  // guards the three fields below
+  std::unordered_map<uint64_t, AccessRecord> pending_accesses_;
+  CounterDeltas pending_;
+  int64_t last_flush_us_ = 0;
+
+  std::mutex flush_mu_;  // one flush at a time
+  std::atomic<int64_t> last_failure_log_us_{0};
+};
+
+}  // namespace llmgate::internal
+
+#endif  // LLMGATE_LIB_CACHE_RESPONSE_CACHE_H_

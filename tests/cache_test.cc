@@ -1,0 +1,339 @@
+// The response cache through the public Gate API: hits and misses, stats, TTL, the size
+// cap with last-access eviction, invalidate and purge, per-request controls.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cache/response_cache.h"
+#include "cache/sqlite_cache_backend.h"
+#include "llmgate/llmgate.h"
+#include "testing/fake_clock.h"
+#include "testing/log_capture.h"
+#include "testing/temp_dir.h"
+
+namespace llmgate {
+namespace {
+
+using testing::FakeClock;
+using testing::TempDir;
+
+constexpr int64_t kSecond = 1'000'000;
+constexpr char kChat[] = "/chat/completions";
+
+std::string Request(const std::string& prompt) {
+  return R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":")" + prompt + R"("}]})";
+}
+
+std::string Response(const std::string& text, int total_tokens = 30) {
+  return R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":")" +
+         text + R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":)" +
+         std::to_string(total_tokens - 10) + R"(,"total_tokens":)" + std::to_string(total_tokens) + "}}";
+}
+
+class CacheTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Gate> OpenGate(Options options = {}) {
+    options.state_dir = dir_.path();
+    options.clock = clock_;
+    options.log_sink = log_.Sink();
+    Result<std::unique_ptr<Gate>> gate = Gate::Open(options);
+    EXPECT_TRUE(gate.ok()) << gate.status().ToString();
+    return gate.ok() ? std::move(gate).value() : nullptr;
+  }
+
+  TempDir dir_;
+  std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
+  testing::LogCapture log_;
+};
+
+TEST_F(CacheTest, MissThenHitReturnsStoredResponse) {
+  auto gate = OpenGate();
+  Cache& cache = gate->cache();
+  auto miss = cache.Get(kChat, Request("hello"));
+  ASSERT_TRUE(miss.ok());
+  EXPECT_FALSE(miss->has_value());
+
+  ASSERT_TRUE(cache.Put(kChat, Request("hello"), Response("hi there")).ok());
+  auto hit = cache.Get(kChat, Request("hello"));
+  ASSERT_TRUE(hit.ok());
+  ASSERT_TRUE(hit->has_value());
+  EXPECT_EQ(**hit, Response("hi there"));
+
+  // An equivalent request (key order, spacing, explicit defaults) is the same entry.
+  auto same = cache.Get(kChat, R"({ "messages":[{"content":"hello","role":"user"}], "temperature":1.0,
+                                   "model":"gpt-4o-mini", "user":"alice" })");
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->has_value());
+  // A different prompt is not.
+  EXPECT_FALSE(cache.Get(kChat, Request("hello!"))->has_value());
+}
+
+TEST_F(CacheTest, StatsCountHitsMissesTokensAndBytes) {
+  auto gate = OpenGate();
+  Cache& cache = gate->cache();
+  ASSERT_TRUE(cache.Put(kChat, Request("a"), Response("x", 40)).ok());
+  ASSERT_TRUE(cache.Put(kChat, Request("b"), Response("y", 25)).ok());
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(cache.Get(kChat, Request("a"))->has_value());
+  EXPECT_TRUE(cache.Get(kChat, Request("b"))->has_value());
+  EXPECT_FALSE(cache.Get(kChat, Request("c"))->has_value());
+
+  auto stats = cache.Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->entries, 2);
+  EXPECT_EQ(stats->hits, 4);
+  EXPECT_EQ(stats->misses, 1);
+  EXPECT_EQ(stats->tokens_saved, 3 * 40 + 25);
+  EXPECT_GT(stats->bytes, static_cast<int64_t>(Response("x", 40).size() + Response("y", 25).size()));
+  EXPECT_EQ(stats->errors, 0);
+}
+
+TEST_F(CacheTest, EntriesAndStatsSurviveReopening) {
+  {
+    auto gate = OpenGate();
+    ASSERT_TRUE(gate->cache().Put(kChat, Request("keep"), Response("kept", 50)).ok());
+    EXPECT_TRUE(gate->cache().Get(kChat, Request("keep"))->has_value());
+  }  // closing flushes the batched hit
+  auto gate = OpenGate();
+  auto hit = gate->cache().Get(kChat, Request("keep"));
+  ASSERT_TRUE(hit->has_value());
+  EXPECT_EQ(**hit, Response("kept", 50));
+  auto stats = gate->cache().Stats();
+  EXPECT_EQ(stats->entries, 1);
+  EXPECT_EQ(stats->hits, 2);
+  EXPECT_EQ(stats->tokens_saved, 100);
+}
+
+TEST_F(CacheTest, HitsAreBatchedNotWrittenOneByOne) {
+  Options options;
+  options.cache_flush_batch = 1000;
+  options.cache_flush_interval = std::chrono::milliseconds(60'000);
+  auto gate = OpenGate(options);
+  ASSERT_TRUE(gate->cache().Put(kChat, Request("a"), Response("x")).ok());
+  for (int i = 0; i < 10; ++i) gate->cache().Get(kChat, Request("a"));
+
+  // A second gate reads the shared counters: the hits are still pending in the first.
+  auto other = OpenGate(options);
+  EXPECT_EQ(other->cache().Stats()->hits, 0);
+  ASSERT_TRUE(gate->cache().Flush().ok());
+  EXPECT_EQ(other->cache().Stats()->hits, 10);
+
+  // The interval also triggers a flush.
+  gate->cache().Get(kChat, Request("a"));
+  clock_->Advance(61 * kSecond);
+  gate->cache().Get(kChat, Request("a"));
+  EXPECT_EQ(other->cache().Stats()->hits, 12);
+}
+
+TEST_F(CacheTest, TtlExpiresEntries) {
+  Options options;
+  options.cache_default_ttl = std::chrono::seconds(100);
+  auto gate = OpenGate(options);
+  Cache& cache = gate->cache();
+  CacheControl short_ttl;
+  short_ttl.ttl = std::chrono::seconds(10);
+  ASSERT_TRUE(cache.Put(kChat, Request("short"), Response("s"), short_ttl).ok());
+  ASSERT_TRUE(cache.Put(kChat, Request("default"), Response("d")).ok());
+  CacheControl forever;
+  forever.ttl = std::chrono::seconds(0);
+  ASSERT_TRUE(cache.Put(kChat, Request("forever"), Response("f"), forever).ok());
+
+  clock_->Advance(9 * kSecond);
+  EXPECT_TRUE(cache.Get(kChat, Request("short"))->has_value());
+  clock_->Advance(2 * kSecond);
+  EXPECT_FALSE(cache.Get(kChat, Request("short"))->has_value());
+  EXPECT_TRUE(cache.Get(kChat, Request("default"))->has_value());
+  clock_->Advance(100 * kSecond);
+  EXPECT_FALSE(cache.Get(kChat, Request("default"))->has_value());
+  EXPECT_TRUE(cache.Get(kChat, Request("forever"))->has_value());
+
+  auto removed = cache.RemoveExpired();
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 2);
+  auto stats = cache.Stats();
+  EXPECT_EQ(stats->entries, 1);
+  EXPECT_EQ(stats->expirations, 2);
+}
+
+TEST_F(CacheTest, SizeCapEvictsLeastRecentlyRead) {
+  const std::string big(4000, 'z');
+  Options options;
+  options.cache_max_bytes = 3 * 4700;  // room for three entries of ~4.4 KB, not four
+  auto gate = OpenGate(options);
+  Cache& cache = gate->cache();
+  ASSERT_TRUE(cache.Put(kChat, Request("old-but-read"), Response(big)).ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(cache.Put(kChat, Request("old-unread"), Response(big)).ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(cache.Put(kChat, Request("newer"), Response(big)).ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(cache.Get(kChat, Request("old-but-read"))->has_value());
+  ASSERT_TRUE(cache.Flush().ok());  // access times reach the database in batches
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(cache.Put(kChat, Request("newest"), Response(big)).ok());
+
+  EXPECT_TRUE(cache.Get(kChat, Request("old-but-read"))->has_value());
+  EXPECT_FALSE(cache.Get(kChat, Request("old-unread"))->has_value());
+  EXPECT_TRUE(cache.Get(kChat, Request("newer"))->has_value());
+  EXPECT_TRUE(cache.Get(kChat, Request("newest"))->has_value());
+  auto stats = cache.Stats();
+  EXPECT_EQ(stats->entries, 3);
+  EXPECT_EQ(stats->evictions, 1);
+  EXPECT_LE(stats->bytes, options.cache_max_bytes);
+}
+
+TEST_F(CacheTest, ExpiredEntriesGoBeforeLiveOnesWhenRoomIsNeeded) {
+  const std::string big(4000, 'z');
+  Options options;
+  options.cache_max_bytes = 2 * 4700;
+  auto gate = OpenGate(options);
+  Cache& cache = gate->cache();
+  CacheControl ttl;
+  ttl.ttl = std::chrono::seconds(5);
+  ASSERT_TRUE(cache.Put(kChat, Request("live"), Response(big)).ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(cache.Put(kChat, Request("expiring"), Response(big), ttl).ok());
+  clock_->Advance(10 * kSecond);
+  ASSERT_TRUE(cache.Put(kChat, Request("new"), Response(big)).ok());
+  EXPECT_TRUE(cache.Get(kChat, Request("live"))->has_value());
+  EXPECT_EQ(cache.Stats()->expirations, 1);
+  EXPECT_EQ(cache.Stats()->evictions, 0);
+}
+
+TEST_F(CacheTest, AResponseLargerThanTheCapIsNotStored) {
+  Options options;
+  options.cache_max_bytes = 1000;
+  auto gate = OpenGate(options);
+  EXPECT_TRUE(gate->cache().Put(kChat, Request("huge"), Response(std::string(5000, 'q'))).ok());
+  EXPECT_FALSE(gate->cache().Get(kChat, Request("huge"))->has_value());
+  EXPECT_EQ(gate->cache().Stats()->entries, 0);
+}
+
+TEST_F(CacheTest, InvalidateAndPurge) {
+  auto gate = OpenGate();
+  Cache& cache = gate->cache();
+  CacheControl other_ns;
+  other_ns.cache_namespace = "http://localhost:8080/v1";
+  ASSERT_TRUE(cache.Put(kChat, Request("a"), Response("1")).ok());
+  ASSERT_TRUE(cache.Put(kChat, Request("b"), Response("2")).ok());
+  ASSERT_TRUE(cache.Put(kChat, Request("a"), Response("3"), other_ns).ok());
+  // Namespaces keep answers of different servers apart.
+  EXPECT_EQ(**cache.Get(kChat, Request("a"), other_ns), Response("3"));
+  EXPECT_EQ(**cache.Get(kChat, Request("a")), Response("1"));
+
+  ASSERT_TRUE(cache.Invalidate(kChat, Request("a")).ok());
+  EXPECT_FALSE(cache.Get(kChat, Request("a"))->has_value());
+  EXPECT_TRUE(cache.Get(kChat, Request("a"), other_ns)->has_value());
+  EXPECT_EQ(cache.Stats()->entries, 2);
+
+  auto purged = cache.Purge(std::string_view("http://localhost:8080/v1"));
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  EXPECT_TRUE(cache.Get(kChat, Request("b"))->has_value());
+  auto all = cache.Purge();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, 1);
+  auto stats = cache.Stats();
+  EXPECT_EQ(stats->entries, 0);
+  EXPECT_EQ(stats->bytes, 0);
+}
+
+TEST_F(CacheTest, PerRequestControlsAndDisabledCache) {
+  auto gate = OpenGate();
+  Cache& cache = gate->cache();
+  CacheControl skip_write;
+  skip_write.skip_write = true;
+  ASSERT_TRUE(cache.Put(kChat, Request("a"), Response("1"), skip_write).ok());
+  EXPECT_FALSE(cache.Get(kChat, Request("a"))->has_value());
+
+  ASSERT_TRUE(cache.Put(kChat, Request("a"), Response("1")).ok());
+  CacheControl skip_read;
+  skip_read.skip_read = true;
+  EXPECT_FALSE(cache.Get(kChat, Request("a"), skip_read)->has_value());
+  EXPECT_TRUE(cache.Get(kChat, Request("a"))->has_value());
+
+  Options off;
+  off.cache_enabled = false;
+  auto disabled = OpenGate(off);
+  EXPECT_FALSE(disabled->cache().Get(kChat, Request("a"))->has_value());
+}
+
+TEST_F(CacheTest, NamespaceDefaultsToBaseUrl) {
+  Options a;
+  a.base_url = "https://api.openai.com/v1";
+  Options b;
+  b.base_url = "http://127.0.0.1:9/v1";
+  auto gate_a = OpenGate(a);
+  auto gate_b = OpenGate(b);
+  ASSERT_TRUE(gate_a->cache().Put(kChat, Request("q"), Response("from a")).ok());
+  EXPECT_FALSE(gate_b->cache().Get(kChat, Request("q"))->has_value());
+  CacheControl ns;
+  ns.cache_namespace = "https://api.openai.com/v1";
+  EXPECT_TRUE(gate_b->cache().Get(kChat, Request("q"), ns)->has_value());
+}
+
+TEST_F(CacheTest, BadInputIsATypedError) {
+  auto gate = OpenGate();
+  Cache& cache = gate->cache();
+  for (const char* body : {"", "{", "{\"model\":", "[1,2]", "\"text\"", "42", "{\"a\":1} trailing"}) {
+    auto r = cache.Get(kChat, body);
+    EXPECT_FALSE(r.ok()) << body;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << body;
+    EXPECT_EQ(cache.Put(kChat, body, Response("x")).code(), StatusCode::kInvalidArgument) << body;
+  }
+  EXPECT_EQ(cache.Put(kChat, Request("a"), "not json").code(), StatusCode::kInvalidArgument);
+  // Error answers are never cached.
+  EXPECT_EQ(cache.Put(kChat, Request("a"), R"({"error":{"message":"boom","code":"server_error"}})").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(cache.Get(kChat, Request("a"))->has_value());
+}
+
+// Equal hashes are not enough: the stored canonical request must match byte for byte.
+TEST(CacheCollisionTest, CollidingHashesNeverServeAnotherRequestsAnswer) {
+  TempDir dir;
+  internal::Logger logger;
+  internal::DbConfig config;
+  config.path = dir.File("cache.db");
+  config.logger = &logger;
+  auto backend = internal::SqliteCacheBackend::Open(config);
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  internal::ResponseCacheConfig rc;
+  rc.default_namespace = "ns";
+  rc.logger = &logger;
+  rc.hasher = [](std::string_view) { return internal::Hash128{42, 7}; };  // everything collides
+  internal::ResponseCache impl(rc, std::move(backend).value());
+  Cache& cache = impl;
+
+  ASSERT_TRUE(cache.Put(kChat, Request("first"), Response("first answer")).ok());
+  auto other = cache.Get(kChat, Request("second"));
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->has_value());
+  EXPECT_EQ(**cache.Get(kChat, Request("first")), Response("first answer"));
+  // Invalidating the other request must not remove the stored one either.
+  ASSERT_TRUE(cache.Invalidate(kChat, Request("second")).ok());
+  EXPECT_TRUE(cache.Get(kChat, Request("first"))->has_value());
+}
+
+TEST_F(CacheTest, ManyThreadsShareOneGate) {
+  auto gate = OpenGate();
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        std::string req = Request("t" + std::to_string(t) + "-" + std::to_string(i));
+        if (!gate->cache().Put(kChat, req, Response("r")).ok()) ++failures;
+        auto hit = gate->cache().Get(kChat, req);
+        if (!hit.ok() || !hit->has_value()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(gate->cache().Stats()->entries, 400);
+  EXPECT_EQ(gate->cache().Stats()->hits, 400);
+}
+
+}  // namespace
+}  // namespace llmgate
