@@ -55,6 +55,7 @@ class GateImpl final : public Gate {
     rc.default_ttl_us = options_.cache_default_ttl.count() * 1'000'000;
     rc.canonical.normalize_whitespace = options_.cache_normalize_whitespace;
     rc.flush_interval_us = options_.cache_flush_interval.count() * 1000;
+    rc.access_granularity_us = options_.cache_access_granularity.count() * 1'000'000;
     rc.flush_batch = options_.cache_flush_batch > 0 ? options_.cache_flush_batch : 1;
     rc.logger = &logger_;
     rc.clock = options_.clock;

@@ -160,6 +160,7 @@ TEST_F(CacheTest, SizeCapEvictsLeastRecentlyRead) {
   const std::string big(4000, 'z');
   Options options;
   options.cache_max_bytes = 3 * 4700;  // room for three entries of ~4.4 KB, not four
+  options.cache_access_granularity = std::chrono::seconds(1);
   auto gate = OpenGate(options);
   Cache& cache = gate->cache();
   ASSERT_TRUE(cache.Put(kChat, Request("old-but-read"), Response(big)).ok());
@@ -181,6 +182,33 @@ TEST_F(CacheTest, SizeCapEvictsLeastRecentlyRead) {
   EXPECT_EQ(stats->entries, 3);
   EXPECT_EQ(stats->evictions, 1);
   EXPECT_LE(stats->bytes, options.cache_max_bytes);
+}
+
+TEST_F(CacheTest, AccessTimesAreRecordedAtMostOncePerGranularity) {
+  const std::string big(4000, 'z');
+  Options options;
+  options.cache_max_bytes = 2 * 4700;
+  options.cache_access_granularity = std::chrono::seconds(60);
+  auto gate = OpenGate(options);
+  Cache& cache = gate->cache();
+  ASSERT_TRUE(cache.Put(kChat, Request("first"), Response(big)).ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(cache.Put(kChat, Request("second"), Response(big)).ok());
+  // Read within the granularity: not recorded, so "first" still counts as the oldest.
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(cache.Get(kChat, Request("first"))->has_value());
+  ASSERT_TRUE(cache.Flush().ok());
+  ASSERT_TRUE(cache.Put(kChat, Request("third"), Response(big)).ok());
+  EXPECT_FALSE(cache.Get(kChat, Request("first"))->has_value());
+  EXPECT_TRUE(cache.Get(kChat, Request("second"))->has_value());
+  // Past the granularity, a read is recorded and protects the entry.
+  clock_->Advance(61 * kSecond);
+  ASSERT_TRUE(cache.Get(kChat, Request("second"))->has_value());
+  ASSERT_TRUE(cache.Flush().ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(cache.Put(kChat, Request("fourth"), Response(big)).ok());
+  EXPECT_TRUE(cache.Get(kChat, Request("second"))->has_value());
+  EXPECT_FALSE(cache.Get(kChat, Request("third"))->has_value());
 }
 
 TEST_F(CacheTest, ExpiredEntriesGoBeforeLiveOnesWhenRoomIsNeeded) {

@@ -75,6 +75,10 @@ struct Options {
   std::chrono::milliseconds cache_flush_interval{1000};
   int cache_flush_batch = 256;
 
+  // Default 60 s: an entry's last-access time (which decides what the size cap evicts)
+  // is recorded at most once per this interval, so hot entries cost no writes.
+  std::chrono::seconds cache_access_granularity{60};
+
   // ---- Diagnostics ----
 
   // Default empty: the library logs nothing. Called from any thread.

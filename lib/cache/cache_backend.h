@@ -19,7 +19,8 @@ namespace llmgate::internal {
 
 struct StoredResponse {
   std::string response;
-  int64_t total_tokens = 0;  // usage.total_tokens of the stored response (0 if none)
+  int64_t total_tokens = 0;    // usage.total_tokens of the stored response (0 if none)
+  int64_t last_access_us = 0;  // the access time recorded so far (steers eviction)
 };
 
 struct NewEntry {
@@ -43,7 +44,6 @@ struct CounterDeltas {
 struct AccessRecord {
   Hash128 key;
   int64_t last_access_us = 0;
-  int64_t hits = 0;
 };
 
 // Failures come back as Status values; kDataLoss means the storage was found corrupt and

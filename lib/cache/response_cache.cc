@@ -53,7 +53,7 @@ Result<std::optional<std::string>> ResponseCache::Get(std::string_view path, std
     NoteMiss(now);
     return std::optional<std::string>();
   }
-  NoteHit(key, (*found)->total_tokens, now);
+  NoteHit(key, **found, now);
   return std::optional<std::string>(std::move((*found)->response));
 }
 
@@ -119,24 +119,31 @@ Result<CacheStats> ResponseCache::Stats() {
   return stats;
 }
 
-void ResponseCache::NoteHit(const Hash128& key, int64_t tokens, int64_t now_us) {
+void ResponseCache::NoteHit(const Hash128& key, const StoredResponse& stored, int64_t now_us) {
+  // An access time only steers eviction, so it is recorded at most once per granularity:
+  // a hot entry then costs no write at all, and a flush touches only entries whose
+  // recorded time is stale.
+  bool record_access = now_us - stored.last_access_us >= config_.access_granularity_us;
   bool due;
   {
     std::lock_guard<std::mutex> lock(pending_mu_);
     ++pending_.hits;
-    pending_.tokens_saved += tokens;
-    auto [it, inserted] = pending_accesses_.try_emplace(key.low);
-    if (inserted && pending_accesses_.size() > kMaxPendingAccesses) {
-      pending_accesses_.erase(it);
-    } else {
-      it->second.key = key;
-      it->second.last_access_us = now_us;
-      ++it->second.hits;
-    }
+    pending_.tokens_saved += stored.total_tokens;
+    if (record_access) RecordAccessLocked(key, now_us);
     due = pending_accesses_.size() >= static_cast<size_t>(config_.flush_batch) ||
           now_us - last_flush_us_ >= config_.flush_interval_us;
   }
-  MaybeFlush(due);
+  if (due) Flush();
+}
+
+void ResponseCache::RecordAccessLocked(const Hash128& key, int64_t now_us) {
+  auto [it, inserted] = pending_accesses_.try_emplace(key.low);
+  if (inserted && pending_accesses_.size() > kMaxPendingAccesses) {
+    pending_accesses_.erase(it);
+    return;
+  }
+  it->second.key = key;
+  it->second.last_access_us = now_us;
 }
 
 void ResponseCache::NoteMiss(int64_t now_us) {
@@ -146,7 +153,7 @@ void ResponseCache::NoteMiss(int64_t now_us) {
     ++pending_.misses;
     due = now_us - last_flush_us_ >= config_.flush_interval_us;
   }
-  MaybeFlush(due);
+  if (due) Flush();
 }
 
 void ResponseCache::NoteFailure(const Status& status, const char* what) {
@@ -162,10 +169,6 @@ void ResponseCache::NoteFailure(const Status& status, const char* what) {
       (now - last >= 1'000'000 && last_failure_log_us_.compare_exchange_strong(last, now))) {
     config_.logger->Warn("cache ", what, " failed and was bypassed: ", status.ToString());
   }
-}
-
-void ResponseCache::MaybeFlush(bool due) {
-  if (due) Flush();
 }
 
 Status ResponseCache::Flush() {

@@ -24,6 +24,7 @@ struct ResponseCacheConfig {
   int64_t default_ttl_us = 0;
   CanonicalOptions canonical;
   int64_t flush_interval_us = 1'000'000;
+  int64_t access_granularity_us = 60'000'000;
   int flush_batch = 256;
   const Logger* logger = nullptr;
   std::shared_ptr<Clock> clock;
@@ -51,10 +52,10 @@ class ResponseCache final : public Cache {
   Result<std::string*> CanonicalFor(std::string_view path, std::string_view request_json,
                                     const CacheControl& control);
   std::string_view NamespaceFor(const CacheControl& control) const;
-  void NoteHit(const Hash128& key, int64_t tokens, int64_t now_us);
+  void NoteHit(const Hash128& key, const StoredResponse& stored, int64_t now_us);
   void NoteMiss(int64_t now_us);
   void NoteFailure(const Status& status, const char* what);
-  void MaybeFlush(bool due);
+  void RecordAccessLocked(const Hash128& key, int64_t now_us);  // pending_mu_ held
 
   ResponseCacheConfig config_;
   std::unique_ptr<CacheBackend> backend_;

@@ -25,24 +25,28 @@ constexpr int32_t kCacheApplicationId = 0x4C4C4743;  // "LLGC"
 int64_t AsInt64(uint64_t v) { return static_cast<int64_t>(v); }
 
 const char kLookup[] =
-    "SELECT key_high, request, response, expires_at, total_tokens FROM entries WHERE id=?1";
+    "SELECT e.key_high, e.request, e.response, e.expires_at, e.total_tokens, a.last_access"
+    " FROM entries e LEFT JOIN access a ON a.id = e.id WHERE e.id = ?1";
 const char kOldBytes[] = "SELECT bytes FROM entries WHERE id=?1";
 const char kInsert[] =
     "INSERT OR REPLACE INTO entries(id, key_high, namespace, request, response, total_tokens, bytes,"
-    " created_at, expires_at, last_access, hits) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, 0)";
+    " created_at, expires_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+const char kInsertAccess[] = "INSERT OR REPLACE INTO access(id, last_access) VALUES(?1, ?2)";
 const char kAddStat[] = "UPDATE stats SET value = value + ?2 WHERE name = ?1";
 const char kSetStat[] = "UPDATE stats SET value = ?2 WHERE name = ?1";
 const char kReadStat[] = "SELECT value FROM stats WHERE name = ?1";
 const char kAllStats[] = "SELECT name, value FROM stats";
 const char kDeleteExpired[] = "DELETE FROM entries WHERE expires_at > 0 AND expires_at <= ?1 RETURNING bytes";
-const char kOldest[] = "SELECT id, bytes FROM entries ORDER BY last_access LIMIT 64";
+const char kOldest[] =
+    "SELECT a.id, e.bytes FROM access a JOIN entries e ON e.id = a.id ORDER BY a.last_access LIMIT 64";
 const char kDeleteId[] = "DELETE FROM entries WHERE id = ?1";
 const char kRemove[] = "DELETE FROM entries WHERE id = ?1 AND key_high = ?2 AND request = ?3 RETURNING bytes";
 const char kPurgeNamespace[] = "DELETE FROM entries WHERE namespace = ?1 RETURNING bytes";
 const char kCountAll[] = "SELECT count(*), total(bytes) FROM entries";
+// Access rows go first, in one truncation, so the delete trigger finds nothing to do.
+const char kPurgeAllAccess[] = "DELETE FROM access";
 const char kPurgeAll[] = "DELETE FROM entries";
-const char kTouch[] =
-    "UPDATE entries SET last_access = max(last_access, ?2), hits = hits + ?3 WHERE id = ?1 AND key_high = ?4";
+const char kTouch[] = "UPDATE access SET last_access = max(last_access, ?2) WHERE id = ?1";
 
 int64_t ReadStat(Connection& c, const char* name) {
   ScopedStatement st = c.Use(kReadStat);
@@ -145,15 +149,23 @@ const char* const SqliteCacheBackend::kCreateSql =
     "  total_tokens INTEGER NOT NULL,"
     "  bytes INTEGER NOT NULL,"
     "  created_at INTEGER NOT NULL,"     // microseconds since the epoch
-    "  expires_at INTEGER NOT NULL,"     // 0 = never
-    "  last_access INTEGER NOT NULL,"
-    "  hits INTEGER NOT NULL);"
-    "CREATE INDEX entries_by_access ON entries(last_access);"
+    "  expires_at INTEGER NOT NULL);"    // 0 = never
+    // Access bookkeeping lives in its own small rows: SQLite rewrites a whole record on
+    // UPDATE, and rewriting kilobytes of request and response per recorded hit would cost
+    // more than the hit.
+    "CREATE TABLE access("
+    "  id INTEGER PRIMARY KEY,"          // = entries.id
+    "  last_access INTEGER NOT NULL);"
+    "CREATE INDEX access_by_time ON access(last_access);"
     "CREATE INDEX entries_by_expiry ON entries(expires_at) WHERE expires_at > 0;"
     "CREATE INDEX entries_by_namespace ON entries(namespace);"
     "CREATE TABLE stats(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
     "INSERT INTO stats(name, value) VALUES ('entries', 0), ('bytes', 0), ('hits', 0), ('misses', 0),"
-    " ('tokens_saved', 0), ('evictions', 0), ('expirations', 0), ('errors', 0), ('rebuilds', 0);";
+    " ('tokens_saved', 0), ('evictions', 0), ('expirations', 0), ('errors', 0), ('rebuilds', 0);"
+    // Deleting an entry deletes its access row, whatever deleted it.
+    "CREATE TRIGGER entries_delete AFTER DELETE ON entries BEGIN"
+    "  DELETE FROM access WHERE id = old.id;"
+    " END;";
 
 Result<std::unique_ptr<SqliteCacheBackend>> SqliteCacheBackend::Open(const DbConfig& config) {
   std::unique_ptr<SqliteCacheBackend> backend(new SqliteCacheBackend(config));
@@ -264,6 +276,7 @@ Result<std::optional<StoredResponse>> SqliteCacheBackend::Lookup(const Hash128& 
     found.emplace();
     found->response.assign(static_cast<const char*>(response.getBlob()), response.getBytes());
     found->total_tokens = st->getColumn(4).getInt64();
+    found->last_access_us = st->getColumn(5).getInt64();
   });
   if (!s.ok()) return s;
   return found;
@@ -290,6 +303,10 @@ Status SqliteCacheBackend::Store(const NewEntry& e, int64_t now_us, int64_t max_
     ins->bind(8, now_us);
     ins->bind(9, e.expires_at_us);
     ins->exec();
+    ScopedStatement access = c.Use(kInsertAccess);
+    access->bind(1, AsInt64(e.key.low));
+    access->bind(2, now_us);
+    access->exec();
     AddStat(c, "entries", replaced ? 0 : 1);
     AddStat(c, "bytes", bytes - old_bytes);
     if (max_bytes > 0) EvictToFit(c, now_us, max_bytes, AsInt64(e.key.low));
@@ -324,6 +341,7 @@ Result<int64_t> SqliteCacheBackend::Purge(std::optional<std::string_view> cache_
       count->executeStep();
       removed = count->getColumn(0).getInt64();
       count->tryReset();
+      c.Exec(kPurgeAllAccess);
       c.Exec(kPurgeAll);
       for (const char* name : {"entries", "bytes"}) {
         ScopedStatement set = c.Use(kSetStat);
@@ -361,8 +379,6 @@ Status SqliteCacheBackend::RecordBatch(const std::vector<AccessRecord>& accesses
       ScopedStatement st = c.Use(kTouch);
       st->bind(1, AsInt64(a.key.low));
       st->bind(2, a.last_access_us);
-      st->bind(3, a.hits);
-      st->bind(4, AsInt64(a.key.high));
       st->exec();
     }
     AddStat(c, "hits", d.hits);
