@@ -1,0 +1,65 @@
+#include "workload.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+namespace llmgate::bench {
+
+std::string ChatRequest(int i) {
+  std::string id = std::to_string(i);
+  return R"({
+  "model": "gpt-4o-mini",
+  "messages": [
+    {"role": "system", "content": "You are a careful assistant for an online bookshop. Answer in at most three sentences, cite the catalogue number of every book you mention, never invent prices, and say so when the catalogue does not have the answer. Keep a friendly, concise tone."},
+    {"role": "user", "content": "I am looking for a novel set in a lighthouse, something quiet and reflective, preferably written after 1990. Do you have anything like that in stock?"},
+    {"role": "assistant", "content": "We have 'The Lamplighters' by Emma Stonex (catalogue 44120) and 'To the Lighthouse' by Virginia Woolf (catalogue 10233); the first was published in 2021."},
+    {"role": "user", "content": "Question )" + id + R"(: which of those two would you recommend for a long train journey, and is there a paperback edition of it?"}
+  ],
+  "temperature": 0.2,
+  "max_tokens": 256,
+  "top_p": 1.0,
+  "tools": [
+    {"type": "function", "function": {
+      "name": "lookup_catalogue",
+      "description": "Look up a book in the shop catalogue by title, author or catalogue number and return its editions, formats and stock levels.",
+      "parameters": {"type": "object", "properties": {
+        "query": {"type": "string", "description": "Title, author or catalogue number"},
+        "format": {"type": "string", "enum": ["hardback", "paperback", "ebook", "audiobook"]},
+        "in_stock_only": {"type": "boolean", "default": true},
+        "max_results": {"type": "integer", "minimum": 1, "maximum": 20}
+      }, "required": ["query"]}
+    }}
+  ],
+  "tool_choice": "auto",
+  "user": "customer-)" + id + R"("
+})";
+}
+
+std::string ChatResponse(int i, size_t bytes) {
+  std::string head = R"({"id":"chatcmpl-)" + std::to_string(i) +
+                     R"(","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":")";
+  std::string tail = R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":412,"completion_tokens":61,"total_tokens":473}})";
+  std::string text;
+  const char* words = "For a long train journey I would choose The Lamplighters; it is in stock as a paperback. ";
+  while (head.size() + text.size() + tail.size() < bytes) text += words;
+  text.resize(bytes > head.size() + tail.size() ? bytes - head.size() - tail.size() : 0);
+  return head + text + tail;
+}
+
+std::string MakeTempDir(const char* prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return buf.data();
+}
+
+void RemoveTree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+}  // namespace llmgate::bench
