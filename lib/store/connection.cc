@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -117,8 +118,19 @@ bool Connection::Checkpoint() {
     }
     if (checkpoint_lock_fd_ < 0) return false;
   }
-  // Non-blocking: when another process is checkpointing, this commit need not wait for it.
-  if (::flock(checkpoint_lock_fd_, LOCK_EX | LOCK_NB) != 0) return false;
+  if (::flock(checkpoint_lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    // Another process is checkpointing. Wait for it instead of writing on: a checkpoint
+    // that competes for the write lock with writers that keep committing could be starved
+    // while the WAL grows. Then checkpoint only if the WAL is still over the threshold.
+    if (::flock(checkpoint_lock_fd_, LOCK_EX) != 0) return false;
+    struct stat st;
+    std::string wal = config_.path + "-wal";
+    if (::stat(wal.c_str(), &st) != 0 || st.st_size < config_.checkpoint_pages * 4096) {
+      ::flock(checkpoint_lock_fd_, LOCK_UN);
+      wal_pages_ = 0;
+      return true;
+    }
+  }
   int log_pages = 0, done_pages = 0;
   // TRUNCATE holds the writer lock for the whole checkpoint, which closes the WAL-reset race.
   int rc = sqlite3_wal_checkpoint_v2(db_->getHandle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_pages,
