@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian machine (run as root, or with sudo available):
+#   ./run.sh demo    install what is needed, build, and run the demo
+#   ./run.sh test    install what is needed, build, and run every test
+#   ./run.sh build   install and build only
+#   ./run.sh bench   install, build, and run the benchmarks
+# BUILD_DIR (default: build) and BUILD_TYPE (default: RelWithDebInfo) can be set.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_DIR=${BUILD_DIR:-build}
+BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
+PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates curl openssl
+  libsqlite3-dev libsqlitecpp-dev libxxhash-dev libcurl4-openssl-dev libsimdjson-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
+)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+build() {
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
+  cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+case "${1:-demo}" in
+  demo)
+    install_packages
+    build
+    "$BUILD_DIR/tools/llmgate_demo" "${@:2}"
+    ;;
+  test)
+    install_packages
+    build
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600
+    ;;
+  build)
+    install_packages
+    build
+    ;;
+  bench)
+    install_packages
+    build
+    "$BUILD_DIR/bench/llmgate_bench" --benchmark_format=json --benchmark_min_time=2 "${@:2}"
+    "$BUILD_DIR/bench/llmgate_cache_load_bench"
+    ;;
+  *)
+    echo "usage: $0 demo|test|build|bench" >&2
+    exit 2
+    ;;
+esac
