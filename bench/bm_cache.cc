@@ -19,7 +19,8 @@ namespace llmgate::bench {
 namespace {
 
 constexpr int kEntries = 100'000;
-constexpr int64_t kMmapBytes = int64_t{256} << 20;  // what the library sets on cache.db
+constexpr int64_t kMmapBytes = int64_t{2} << 30;  // what the library sets on cache.db
+constexpr int kPageSize = 4096;                   // likewise
 
 // A fixed pseudo-random visiting order shared by both benchmarks.
 const std::vector<int>& VisitOrder() {
@@ -44,6 +45,7 @@ struct RawFixture {
   RawFixture() {
     internal::DbConfig config = internal::DbConfigFromOptions(Options{}, dir + "/raw.db", &logger);
     config.mmap_bytes = kMmapBytes;
+    config.page_size = kPageSize;
     connection = std::move(internal::Connection::Open(config)).value();
     sqlite3* db = connection->db().getHandle();
     sqlite3_exec(db, "CREATE TABLE kv(id INTEGER PRIMARY KEY, v BLOB NOT NULL)", nullptr, nullptr, nullptr);

@@ -46,6 +46,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const DbConfig& config) {
     // processes lasts microseconds, and long sleeps would dominate tail latency.
     sqlite3_busy_handler(h, &Connection::OnBusy, c.get());
     sqlite3_extended_result_codes(h, 1);
+    // Only takes effect on a new, empty file, and must come before WAL mode is set.
+    if (config.page_size > 0) c->db_->exec("PRAGMA page_size=" + std::to_string(config.page_size));
     c->db_->exec("PRAGMA journal_mode=WAL");
     c->db_->exec(config.sync == SyncMode::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     c->db_->exec("PRAGMA temp_store=MEMORY");

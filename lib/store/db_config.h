@@ -21,6 +21,7 @@ struct DbConfig {
   bool manual_checkpoint = false;        // resolved: true on SQLite < 3.51.3 or when forced
   int64_t checkpoint_pages = 1000;       // WAL size that triggers a manual checkpoint
   int64_t mmap_bytes = 0;                // PRAGMA mmap_size (0 = off)
+  int page_size = 0;                     // PRAGMA page_size of a new file (0 = SQLite's 4096)
   int64_t max_page_count = 0;            // tests: a small cap simulates a full disk (0 = none)
   const Logger* logger = nullptr;        // never null once opened
 };
