@@ -1,9 +1,14 @@
 #include "llmgate/gate.h"
 
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "cache/response_cache.h"
 #include "cache/sqlite_cache_backend.h"
+#include "limit/gate_limiter.h"
+#include "limit/limit_sources.h"
+#include "limit/sqlite_quota_backend.h"
 #include "store/db_config.h"
 #include "store/state_dir.h"
 #include "util/logger.h"
@@ -12,9 +17,13 @@ namespace llmgate {
 namespace internal {
 namespace {
 
-// SQLite maps this much of cache.db into memory: reads then copy from the page cache of
-// the kernel instead of issuing read() calls, which halves the cost of a hit.
-constexpr int64_t kCacheMmapBytes = int64_t{256} << 20;
+// SQLite maps up to this much of cache.db into memory (address space, not RAM): reads then
+// come straight from the kernel's page cache instead of read() calls, which halves the
+// cost of a hit. Larger than the default size cap so that the whole file is mapped.
+constexpr int64_t kCacheMmapBytes = int64_t{2} << 30;
+// An entry (canonical request + response) is typically 2-4 KiB: with SQLite's 4 KiB pages
+// most of them take a page each and waste the rest; 8 KiB pages pack two or three.
+constexpr int kCachePageSize = 8192;
 
 class GateImpl final : public Gate {
  public:
@@ -26,6 +35,7 @@ class GateImpl final : public Gate {
 
   const std::string& state_dir() const override { return state_dir_; }
   Cache& cache() override { return *cache_; }
+  Limiter& limiter() override { return *limiter_; }
 
  private:
   explicit GateImpl(const Options& options)
@@ -39,12 +49,33 @@ class GateImpl final : public Gate {
     state_dir_ = *dir;
     if (Status s = EnsureDirectory(state_dir_, options_.share_with_group ? 0770 : 0700); !s.ok()) return s;
     if (Status s = CheckLocalFilesystem(state_dir_); !s.ok()) return s;
-    return OpenCache();
+    // Configuration errors first: a typo in LLMGATE_LIMITS should not wait for the files.
+    Result<std::vector<LimitDef>> limits = CollectConfiguredLimits(options_, logger_);
+    if (!limits.ok()) return limits.status();
+    if (Status s = OpenCache(); !s.ok()) return s;
+    return OpenLimiter(std::move(limits).value());
+  }
+
+  Status OpenLimiter(std::vector<LimitDef> configured) {
+    // No mmap: quota.db is small and every acquire writes, so reads come from the page
+    // cache of the connection anyway.
+    DbConfig config = DbConfigFromOptions(options_, state_dir_ + "/quota.db", &logger_);
+    Result<std::unique_ptr<SqliteQuotaBackend>> backend = SqliteQuotaBackend::Open(config, options_.clock);
+    if (!backend.ok()) return backend.status();
+
+    GateLimiterConfig lc;
+    lc.default_scope = options_.default_scope;
+    lc.on_wait = options_.on_wait;
+    lc.logger = &logger_;
+    lc.clock = options_.clock;
+    limiter_ = std::make_unique<GateLimiter>(std::move(lc), std::move(backend).value());
+    return limiter_->Configure(std::move(configured));
   }
 
   Status OpenCache() {
     DbConfig config = DbConfigFromOptions(options_, state_dir_ + "/cache.db", &logger_);
     config.mmap_bytes = kCacheMmapBytes;
+    config.page_size = kCachePageSize;
     Result<std::unique_ptr<SqliteCacheBackend>> backend = SqliteCacheBackend::Open(config);
     if (!backend.ok()) return backend.status();
 
@@ -67,6 +98,7 @@ class GateImpl final : public Gate {
   Logger logger_;
   std::string state_dir_;
   std::unique_ptr<ResponseCache> cache_;
+  std::unique_ptr<GateLimiter> limiter_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "llmgate/cache.h"
 #include "llmgate/export.h"
+#include "llmgate/limiter.h"
 #include "llmgate/options.h"
 #include "llmgate/status.h"
 
@@ -28,6 +29,9 @@ class LLMGATE_EXPORT Gate {
 
   // The persistent response cache.
   virtual Cache& cache() = 0;
+
+  // The cross-process rate limiter.
+  virtual Limiter& limiter() = 0;
 
  protected:
   Gate() = default;

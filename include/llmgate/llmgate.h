@@ -5,6 +5,7 @@
 #include "llmgate/cache.h"
 #include "llmgate/clock.h"
 #include "llmgate/gate.h"
+#include "llmgate/limiter.h"
 #include "llmgate/log.h"
 #include "llmgate/options.h"
 #include "llmgate/status.h"

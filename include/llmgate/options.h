@@ -8,7 +8,10 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
 #include "llmgate/clock.h"
+#include "llmgate/limiter.h"
 #include "llmgate/log.h"
 
 namespace llmgate {
@@ -78,6 +81,25 @@ struct Options {
   // Default 60 s: an entry's last-access time (which decides what the size cap evicts)
   // is recorded at most once per this interval, so hot entries cost no writes.
   std::chrono::seconds cache_access_granularity{60};
+
+  // ---- Rate limits ----
+
+  // Default empty. Limits stored as configured when the gate opens, in addition to those of
+  // $LLMGATE_LIMITS and the limits file.
+  std::vector<Limit> limits;
+
+  // Default true: read $LLMGATE_LIMITS ("rpm=500,tpm=200000,key:ab12/rpd=10000", see the
+  // README) when the gate opens.
+  bool limits_from_env = true;
+
+  // Default "" ($LLMGATE_LIMITS_FILE if set): a file of limit specs, one per line.
+  std::string limits_file;
+
+  // Default "global": the scope of limits that name none.
+  std::string default_scope = "global";
+
+  // Default empty: called whenever a blocking acquire waits for quota.
+  WaitCallback on_wait;
 
   // ---- Diagnostics ----
 

@@ -166,6 +166,34 @@ LimitUsage UsageAt(const LimitDef& def, const LimitState& state, int64_t now) {
   return u;
 }
 
+LimitState CarryOver(const LimitDef& before, const LimitDef& after, const LimitState& state, int64_t now) {
+  if (before.limit == after.limit && before.calendar_offset_micros == after.calendar_offset_micros) return state;
+  const int64_t used = UsageAt(before, state, now).used;
+  LimitState next = state;
+  if (!IsCalendar(after)) {
+    // An empty bucket (tat <= now) stays as it is: it holds nothing to carry.
+    if (used > 0) next.tat = AddSat(now, MicrosCeil(after, used));
+    return next;
+  }
+  // Windows stay where they are unless the offset moves them; units are units.
+  if (before.calendar_offset_micros == after.calendar_offset_micros) return next;
+  const int64_t old_current = CalendarWindowStart(before, now);
+  const int64_t new_current = CalendarWindowStart(after, now);
+  if (state.window_start == old_current) {
+    next.window_start = new_current;
+    next.used = used;
+  } else if (state.window_start > old_current) {
+    // A reservation sits in a later window: it stays counted in the new window holding its
+    // start, and the new current window is closed like the old one was.
+    next.window_start = CalendarWindowStart(after, state.window_start);
+    if (next.window_start <= new_current) {
+      next.window_start = new_current;
+      next.used = std::max(state.used, after.limit);
+    }
+  }
+  return next;
+}
+
 ClockCheckResult ClockCheck(int64_t hwm, int64_t now) {
   ClockCheckResult r;
   if (hwm > 0 && now < SubSat(hwm, kClockStepToleranceMicros)) {

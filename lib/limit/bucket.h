@@ -93,6 +93,16 @@ struct LimitUsage {
 // used = limit and remaining = 0.
 LimitUsage UsageAt(const LimitDef& def, const LimitState& state, int64_t now);
 
+// The state of a limit whose definition changes from `before` to `after` (same scope,
+// dimension, window and kind) at `now`, so that what was spent stays spent: a rolling
+// bucket keeps the units it holds at now (its tat is rescaled to the new rate, rounded the
+// strict way); a calendar limit keeps its count, and when a new offset moves the windows,
+// the units counted in the current window move to the new current window (units of an
+// earlier window that the new current one overlaps are not known: the state holds one
+// window) and a reservation in a later window stays counted there, the new current window
+// then closed. Unchanged when neither the limit nor the offset changes.
+LimitState CarryOver(const LimitDef& before, const LimitDef& after, const LimitState& state, int64_t now);
+
 // ---- Wall-clock steps ----
 //
 // Quota state is in wall-clock time so that it survives restarts and is shared by

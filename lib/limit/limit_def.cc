@@ -29,33 +29,34 @@ bool IsValidDimension(std::string_view name) {
 }
 
 Status ValidateLimitDef(const LimitDef& def) {
-  const std::string what = "limit '" + def.dimension + "' of scope '" + def.scope + "': ";
+  // Built only on failure: every acquire validates the limits it draws from.
+  const auto what = [&def] { return "limit '" + def.dimension + "' of scope '" + def.scope + "': "; };
   if (!IsValidDimension(def.dimension)) {
     return InvalidArgumentError("limit of scope '" + def.scope + "': bad dimension name '" + def.dimension +
                                 "' (want [a-z0-9_]+)");
   }
-  if (def.limit <= 0) return InvalidArgumentError(what + "limit must be > 0, got " + std::to_string(def.limit));
+  if (def.limit <= 0) return InvalidArgumentError(what() + "limit must be > 0, got " + std::to_string(def.limit));
   if (def.window_micros <= 0) {
-    return InvalidArgumentError(what + "window must be > 0, got " + std::to_string(def.window_micros) + " us");
+    return InvalidArgumentError(what() + "window must be > 0, got " + std::to_string(def.window_micros) + " us");
   }
-  if (def.burst < 0) return InvalidArgumentError(what + "burst must be > 0, got " + std::to_string(def.burst));
+  if (def.burst < 0) return InvalidArgumentError(what() + "burst must be > 0, got " + std::to_string(def.burst));
   switch (def.kind) {
     case LimitKind::kRolling:
       break;
     case LimitKind::kCalendar:
       if (def.burst != 0 && def.burst != def.limit) {
-        return InvalidArgumentError(what + "burst does not apply to calendar limits");
+        return InvalidArgumentError(what() + "burst does not apply to calendar limits");
       }
       if (def.calendar_offset_micros < 0 || def.calendar_offset_micros >= def.window_micros) {
-        return InvalidArgumentError(what + "calendar offset must be in [0, window), got " +
+        return InvalidArgumentError(what() + "calendar offset must be in [0, window), got " +
                                     std::to_string(def.calendar_offset_micros) + " us");
       }
       break;
     default:
-      return InvalidArgumentError(what + "unknown kind " + std::to_string(static_cast<int>(def.kind)));
+      return InvalidArgumentError(what() + "unknown kind " + std::to_string(static_cast<int>(def.kind)));
   }
   if (def.source != LimitSource::kConfigured && def.source != LimitSource::kLearned) {
-    return InvalidArgumentError(what + "unknown source " + std::to_string(static_cast<int>(def.source)));
+    return InvalidArgumentError(what() + "unknown source " + std::to_string(static_cast<int>(def.source)));
   }
   return Status::Ok();
 }

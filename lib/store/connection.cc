@@ -36,6 +36,21 @@ Connection::~Connection() {
 
 Result<std::unique_ptr<Connection>> Connection::Open(const DbConfig& config) {
   if (Status s = CreateFileWithMode(config.path, config.file_mode); !s.ok()) return s;
+  // While another process switches a new file to WAL, SQLite reports "busy" at once,
+  // without calling the busy handler: retry the whole open within the busy timeout.
+  const int64_t deadline = MonotonicMicros() + config.busy_timeout.count() * 1000;
+  for (int attempt = 0;; ++attempt) {
+    Result<std::unique_ptr<Connection>> c = OpenOnce(config);
+    if (c.ok() || c.status().code() != StatusCode::kUnavailable || MonotonicMicros() >= deadline ||
+        c.status().message().find("busy") == std::string::npos) {
+      return c;
+    }
+    timespec ts{0, static_cast<long>(std::min(attempt + 1, 20) * 500'000)};
+    nanosleep(&ts, nullptr);
+  }
+}
+
+Result<std::unique_ptr<Connection>> Connection::OpenOnce(const DbConfig& config) {
   std::unique_ptr<Connection> c(new Connection(config));
   try {
     // NOMUTEX: the pool guarantees one thread at a time per connection.

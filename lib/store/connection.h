@@ -55,6 +55,7 @@ class Connection {
 
  private:
   explicit Connection(const DbConfig& config);
+  static Result<std::unique_ptr<Connection>> OpenOnce(const DbConfig& config);
   static int OnWalCommit(void* self, ::sqlite3* db, const char* name, int pages);
   static int OnBusy(void* self, int attempt);
 
