@@ -52,7 +52,9 @@ struct Cost {
 struct AcquireRequest {
   std::vector<std::string> scopes;       // every scope the request draws from
   std::vector<Cost> cost;                // dimensions not named are not checked
-  // How far ahead a slot may be reserved. 0: only a slot that starts now.
+  // How far ahead a slot may be reserved. TryAcquire: 0 = only a slot that starts now.
+  // Acquire (blocking): 0 = up to its timeout; a positive value caps how far ahead it
+  // books, and when denied it waits for the retry time and tries again.
   std::chrono::milliseconds max_wait{0};
 };
 
