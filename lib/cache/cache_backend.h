@@ -19,8 +19,7 @@ namespace llmgate::internal {
 
 struct StoredResponse {
   std::string response;
-  int64_t total_tokens = 0;    // usage.total_tokens of the stored response (0 if none)
-  int64_t last_access_us = 0;  // the access time recorded so far (steers eviction)
+  int64_t total_tokens = 0;  // usage.total_tokens of the stored response (0 if none)
 };
 
 struct NewEntry {

@@ -11,6 +11,10 @@ namespace {
 // further access times are dropped rather than held: they only steer eviction.
 constexpr size_t kMaxPendingAccesses = 100'000;
 
+// Past this many entries the record of what this process recorded starts over; the cost is
+// one extra access write per entry hit again.
+constexpr size_t kMaxRecordedAt = 262'144;
+
 }  // namespace
 
 ResponseCache::ResponseCache(ResponseCacheConfig config, std::unique_ptr<CacheBackend> backend)
@@ -83,7 +87,12 @@ Status ResponseCache::Put(std::string_view path, std::string_view request_json, 
   entry.total_tokens = info->total_tokens;
   entry.expires_at_us = ttl_us > 0 ? now + ttl_us : 0;
   Status s = backend_->Store(entry, now, config_.max_bytes);
-  if (!s.ok()) NoteFailure(s, "store");
+  if (!s.ok()) {
+    NoteFailure(s, "store");
+    return s;
+  }
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  NoteRecordedLocked(entry.key.low, now);  // a store records the access time itself
   return s;
 }
 
@@ -120,23 +129,30 @@ Result<CacheStats> ResponseCache::Stats() {
 }
 
 void ResponseCache::NoteHit(const Hash128& key, const StoredResponse& stored, int64_t now_us) {
-  // An access time only steers eviction, so it is recorded at most once per granularity:
-  // a hot entry then costs no write at all, and a flush touches only entries whose
-  // recorded time is stale.
-  bool record_access = now_us - stored.last_access_us >= config_.access_granularity_us;
+  // An access time only steers eviction, so each process records it at most once per
+  // granularity: a hot entry then costs no write at all.
   bool due;
   {
     std::lock_guard<std::mutex> lock(pending_mu_);
     ++pending_.hits;
     pending_.tokens_saved += stored.total_tokens;
-    if (record_access) RecordAccessLocked(key, now_us);
+    auto it = recorded_at_.find(key.low);
+    if (it == recorded_at_.end() || now_us - it->second >= config_.access_granularity_us) {
+      RecordAccessLocked(key, now_us);
+    }
     due = pending_accesses_.size() >= static_cast<size_t>(config_.flush_batch) ||
           now_us - last_flush_us_ >= config_.flush_interval_us;
   }
   if (due) Flush();
 }
 
+void ResponseCache::NoteRecordedLocked(uint64_t id, int64_t now_us) {
+  if (recorded_at_.size() >= kMaxRecordedAt) recorded_at_.clear();
+  recorded_at_[id] = now_us;
+}
+
 void ResponseCache::RecordAccessLocked(const Hash128& key, int64_t now_us) {
+  NoteRecordedLocked(key.low, now_us);
   auto [it, inserted] = pending_accesses_.try_emplace(key.low);
   if (inserted && pending_accesses_.size() > kMaxPendingAccesses) {
     pending_accesses_.erase(it);

@@ -56,12 +56,16 @@ class ResponseCache final : public Cache {
   void NoteMiss(int64_t now_us);
   void NoteFailure(const Status& status, const char* what);
   void RecordAccessLocked(const Hash128& key, int64_t now_us);  // pending_mu_ held
+  void NoteRecordedLocked(uint64_t id, int64_t now_us);         // pending_mu_ held
 
   ResponseCacheConfig config_;
   std::unique_ptr<CacheBackend> backend_;
 
   std::mutex pending_mu_;  // guards the three fields below
   std::unordered_map<uint64_t, AccessRecord> pending_accesses_;
+  // When this process last recorded (or stored) each entry: a hit within the granularity
+  // records nothing, and knowing it here spares the lookup a second B-tree seek.
+  std::unordered_map<uint64_t, int64_t> recorded_at_;
   CounterDeltas pending_;
   int64_t last_flush_us_ = 0;
 

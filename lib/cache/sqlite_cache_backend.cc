@@ -25,8 +25,7 @@ constexpr int32_t kCacheApplicationId = 0x4C4C4743;  // "LLGC"
 int64_t AsInt64(uint64_t v) { return static_cast<int64_t>(v); }
 
 const char kLookup[] =
-    "SELECT e.key_high, e.request, e.response, e.expires_at, e.total_tokens, a.last_access"
-    " FROM entries e LEFT JOIN access a ON a.id = e.id WHERE e.id = ?1";
+    "SELECT key_high, request, response, expires_at, total_tokens FROM entries WHERE id = ?1";
 const char kOldBytes[] = "SELECT bytes FROM entries WHERE id=?1";
 const char kInsert[] =
     "INSERT OR REPLACE INTO entries(id, key_high, namespace, request, response, total_tokens, bytes,"
@@ -279,7 +278,6 @@ Result<std::optional<StoredResponse>> SqliteCacheBackend::Lookup(const Hash128& 
     found.emplace();
     found->response.assign(static_cast<const char*>(response.getBlob()), response.getBytes());
     found->total_tokens = st->getColumn(4).getInt64();
-    found->last_access_us = st->getColumn(5).getInt64();
   });
   if (!s.ok()) return s;
   return found;
