@@ -233,78 +233,63 @@ void SqliteQuotaBackend::LogClockStep(int64_t step_back_micros, int64_t now) con
                               " was moved back by the same amount, so quota already spent stays spent");
 }
 
+Status SqliteQuotaBackend::RunWrite(const char* what, const std::function<Status(Connection&, int64_t)>& op) {
+  Status result;
+  int64_t step = 0, now = 0;
+  Status s = Run(what, [&](Connection& c) {
+    WriteTransaction tx(c);
+    now = clock_->NowMicros();  // read under the write lock: see quota_backend.h
+    step = CheckClock(c, now);
+    result = op(c, now);
+    if (result.ok()) tx.Commit();  // an operation that fails changes nothing
+  });
+  LogClockStep(step, now);
+  return s.ok() ? result : s;
+}
+
 Result<AcquireResult> SqliteQuotaBackend::Acquire(AcquireRequest request) {
   AcquireResult result;
-  Status plan_status;
-  int64_t step = 0;
-  Status s = Run("acquire", [&](Connection& c) {
-    WriteTransaction tx(c);
-    result.now = clock_->NowMicros();
-    step = CheckClock(c, result.now);
+  Status s = RunWrite("acquire", [&](Connection& c, int64_t now) {
+    result.now = now;
     ScopeRows set(&defs_cache_);
     set.Load(c, request.scopes);
-    request.now = result.now;
+    request.now = now;
     Result<AcquirePlan> plan = PlanAcquire(set.limits(), set.Blocks(), request);
-    if (!plan.ok()) {
-      plan_status = plan.status();
-      return;  // rolls back
-    }
+    if (!plan.ok()) return plan.status();
     if (plan->outcome == PlanOutcome::kGranted) set.Save(c, plan->states);
-    tx.Commit();
     result.plan = std::move(plan).value();
+    return Status::Ok();
   });
-  LogClockStep(step, result.now);
   if (!s.ok()) return s;
-  if (!plan_status.ok()) return plan_status;
   return result;
 }
 
 Result<Reservation> SqliteQuotaBackend::Reconcile(const Reservation& reservation, const std::vector<Cost>& actual) {
   Reservation updated;
-  Status plan_status;
-  int64_t step = 0, now = 0;
-  Status s = Run("reconcile", [&](Connection& c) {
-    WriteTransaction tx(c);
-    now = clock_->NowMicros();
-    step = CheckClock(c, now);
+  Status s = RunWrite("reconcile", [&](Connection& c, int64_t now) {
     ScopeRows set(&defs_cache_);
     set.Load(c, reservation.scopes);
     Result<ReconcilePlan> plan = PlanReconcile(set.limits(), reservation, actual, now);
-    if (!plan.ok()) {
-      plan_status = plan.status();
-      return;
-    }
+    if (!plan.ok()) return plan.status();
     set.Save(c, plan->states);
-    tx.Commit();
     updated = std::move(plan->reservation);
+    return Status::Ok();
   });
-  LogClockStep(step, now);
   if (!s.ok()) return s;
-  if (!plan_status.ok()) return plan_status;
   return updated;
 }
 
 Status SqliteQuotaBackend::Cancel(const Reservation& reservation) {
-  int64_t step = 0, now = 0;
-  Status s = Run("cancel", [&](Connection& c) {
-    WriteTransaction tx(c);
-    now = clock_->NowMicros();
-    step = CheckClock(c, now);
+  return RunWrite("cancel", [&](Connection& c, int64_t now) {
     ScopeRows set(&defs_cache_);
     set.Load(c, reservation.scopes);
     set.Save(c, PlanCancel(set.limits(), reservation, now));
-    tx.Commit();
+    return Status::Ok();
   });
-  LogClockStep(step, now);
-  return s;
 }
 
 Status SqliteQuotaBackend::Observe(const std::string& scope, const std::vector<ServerObservation>& views) {
-  int64_t step = 0, now = 0;
-  Status s = Run("observe", [&](Connection& c) {
-    WriteTransaction tx(c);
-    now = clock_->NowMicros();
-    step = CheckClock(c, now);
+  return RunWrite("observe", [&](Connection& c, int64_t now) {
     ScopeRows set(&defs_cache_);
     set.LoadOne(c, scope);
     const std::vector<LimitEntry>& limits = set.limits();
@@ -324,18 +309,12 @@ Status SqliteQuotaBackend::Observe(const std::string& scope, const std::vector<S
       }
     }
     set.Save(c, states);
-    tx.Commit();
+    return Status::Ok();
   });
-  LogClockStep(step, now);
-  return s;
 }
 
 Status SqliteQuotaBackend::Block(const std::string& scope, int64_t until_micros) {
-  int64_t step = 0, now = 0;
-  Status s = Run("block", [&](Connection& c) {
-    WriteTransaction tx(c);
-    now = clock_->NowMicros();
-    step = CheckClock(c, now);
+  return RunWrite("block", [&](Connection& c, int64_t now) {
     ScopeRows set(&defs_cache_);
     set.LoadOne(c, scope);
     ScopeRows::Row& r = set.row(0);
@@ -348,10 +327,8 @@ Status SqliteQuotaBackend::Block(const std::string& scope, int64_t until_micros)
     ScopedStatement idle = c.Use(kDeleteIdleScopes);
     idle->bind(1, now);
     idle->exec();
-    tx.Commit();
+    return Status::Ok();
   });
-  LogClockStep(step, now);
-  return s;
 }
 
 Result<std::vector<LimitReport>> SqliteQuotaBackend::Usage(const std::optional<std::string>& scope) {

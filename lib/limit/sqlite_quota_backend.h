@@ -49,6 +49,9 @@ class SqliteQuotaBackend final : public QuotaBackend {
   // Runs `op` on a pooled connection and turns exceptions into a Status that names the
   // file. Corruption is remembered: every later call fails with the same kDataLoss.
   Status Run(const char* what, const std::function<void(Connection&)>& op);
+  // Run() inside BEGIN IMMEDIATE with the clock read and checked under the lock; commits
+  // when `op` returns OK, rolls back otherwise, and logs a repaired clock step.
+  Status RunWrite(const char* what, const std::function<Status(Connection&, int64_t now)>& op);
   Status CorruptError(const std::string& detail) const;
   // Inside a write transaction: compares `now` with the stored high-water mark, rebases
   // every stored time after a backwards step and advances the mark. Returns the step.
