@@ -17,6 +17,7 @@
 #include "limit/limit_spec.h"
 #include "llmgate/llmgate.h"
 #include "testing/fake_clock.h"
+#include "testing/limit_helpers.h"
 #include "testing/log_capture.h"
 #include "testing/temp_dir.h"
 
@@ -34,24 +35,8 @@ constexpr int64_t kDay = 24 * kHour;
 constexpr int64_t kDay0 = int64_t{1'699'920'000} * kSec;
 constexpr int64_t kStart = kDay0 + 10 * kHour;
 
-// Limits written as specs (limit_spec.h), for brevity.
-std::vector<Limit> Specs(const std::string& text) {
-  auto defs = internal::ParseLimitSpecs(text);
-  EXPECT_TRUE(defs.ok()) << defs.status().ToString();
-  std::vector<Limit> out;
-  if (defs.ok()) {
-    for (const auto& d : *defs) out.push_back(internal::ToPublicLimit(d));
-  }
-  return out;
-}
-
-AcquireRequest Req(std::vector<std::string> scopes, std::vector<Cost> cost, int64_t max_wait_ms = 0) {
-  AcquireRequest r;
-  r.scopes = std::move(scopes);
-  r.cost = std::move(cost);
-  r.max_wait = milliseconds(max_wait_ms);
-  return r;
-}
+using testing::Req;
+using testing::Specs;
 
 class LimiterTest : public ::testing::Test {
  protected:

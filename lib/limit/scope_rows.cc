@@ -45,6 +45,15 @@ void BindLimitKey(ScopedStatement& st, const LimitDef& def) {
   st->bind(4, static_cast<int>(def.kind));
 }
 
+void BindLimitDef(ScopedStatement& st, const LimitDef& def, int64_t now) {
+  BindLimitKey(st, def);
+  st->bind(5, def.limit);
+  st->bind(6, def.burst);
+  st->bind(7, def.calendar_offset_micros);
+  st->bind(8, static_cast<int>(def.source));
+  st->bind(9, now);
+}
+
 int64_t NewDefsVersion() {
   thread_local std::mt19937_64 rng([] {
     std::random_device device;

@@ -30,6 +30,10 @@ class CorruptRow : public std::runtime_error {
 // Binds ?1..?4 of `st` to the key of a limit row: scope, dimension, window, kind.
 void BindLimitKey(ScopedStatement& st, const LimitDef& def);
 
+// The key plus the definition columns (?5 limit, ?6 burst, ?7 offset, ?8 source,
+// ?9 updated_at), shared by the insert and the update of a limit.
+void BindLimitDef(ScopedStatement& st, const LimitDef& def, int64_t now);
+
 // A fresh definitions version: random, non-zero, so that a version read from any
 // quota.db (even one restored from a backup or replaced) names one set of definitions.
 int64_t NewDefsVersion();

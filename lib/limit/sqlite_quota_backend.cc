@@ -394,12 +394,7 @@ std::vector<LimitChange> SqliteQuotaBackend::StoreLimits(Connection& c, const st
       r.slot_states[slot] = LimitState{};
       r.defs_version = NewDefsVersion();
       ScopedStatement st = c.Use(kInsertLimit);
-      BindLimitKey(st, def);
-      st->bind(5, def.limit);
-      st->bind(6, def.burst);
-      st->bind(7, def.calendar_offset_micros);
-      st->bind(8, static_cast<int>(def.source));
-      st->bind(9, now);
+      BindLimitDef(st, def, now);
       st->bind(10, static_cast<int64_t>(slot));
       st->exec();
       ScopeRows::WriteRow(c, r);
@@ -413,12 +408,7 @@ std::vector<LimitChange> SqliteQuotaBackend::StoreLimits(Connection& c, const st
     changes.push_back({old.def, def});
     if (!apply) continue;
     ScopedStatement st = c.Use(kUpdateLimit);
-    BindLimitKey(st, def);
-    st->bind(5, def.limit);
-    st->bind(6, def.burst);
-    st->bind(7, def.calendar_offset_micros);
-    st->bind(8, static_cast<int>(def.source));
-    st->bind(9, now);
+    BindLimitDef(st, def, now);
     st->exec();
     r.slot_states[set.slot(found)] = CarryOver(old.def, def, old.state, now);
     r.defs_version = NewDefsVersion();
