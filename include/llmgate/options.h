@@ -10,15 +10,22 @@
 
 #include <vector>
 
+#include "llmgate/client.h"
 #include "llmgate/clock.h"
 #include "llmgate/limiter.h"
 #include "llmgate/log.h"
+#include "llmgate/tokenizer.h"
 
 namespace llmgate {
 
 enum class SyncMode {
   kNormal,  // WAL + synchronous=NORMAL: survives process crashes; an OS crash may drop the last commits
   kFull,    // synchronous=FULL: survives power loss too, at the cost of an fsync per commit
+};
+
+enum class ApiStyle {
+  kOpenAI,  // OpenAI and compatible servers (vLLM, llama.cpp, proxies)
+  kAzure,   // Azure OpenAI: api-key header and api-version query parameter
 };
 
 struct Options {
@@ -54,9 +61,9 @@ struct Options {
   // Default true. false: every lookup misses and nothing is stored.
   bool cache_enabled = true;
 
-  // Default "https://api.openai.com/v1": the API this gate talks to. The cache namespace
-  // defaults to it, so answers of different servers never mix.
-  std::string base_url = "https://api.openai.com/v1";
+  // Default "": $OPENAI_BASE_URL, else "https://api.openai.com/v1". The API this gate
+  // talks to; the cache namespace defaults to it, so answers of different servers never mix.
+  std::string base_url;
 
   // Default "" (use base_url): the namespace every cache key starts with.
   std::string cache_namespace;
@@ -100,6 +107,53 @@ struct Options {
 
   // Default empty: called whenever a blocking acquire waits for quota.
   WaitCallback on_wait;
+
+  // ---- API client ----
+
+  // Default "": $OPENAI_API_KEY. Keys are never stored, logged or put in error messages;
+  // llmgate names a key by fingerprint and label ("sk-…abcd").
+  std::string api_key;
+
+  // Default "": $OPENAI_ORG_ID / $OPENAI_PROJECT_ID. Sent as OpenAI-Organization /
+  // OpenAI-Project, and they name the key group whose limits the key draws from.
+  std::string organization;
+  std::string project;
+
+  // Default kOpenAI: "Authorization: Bearer KEY". kAzure: "api-key: KEY" and the
+  // api-version query parameter (base_url then names the deployment:
+  // "https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT").
+  ApiStyle api_style = ApiStyle::kOpenAI;
+  // Default "": $OPENAI_API_VERSION. Azure's api-version (required with kAzure).
+  std::string azure_api_version;
+
+  // Default 10 s: time to establish a connection (TCP and TLS).
+  std::chrono::milliseconds connect_timeout{10'000};
+  // Default 10 min (openai-python's): time of one HTTP attempt, body included.
+  std::chrono::milliseconds request_timeout{600'000};
+  // Default 10 min: deadline of a whole call (quota waits, attempts and the waits between
+  // them); CallOptions::timeout overrides it per call.
+  std::chrono::milliseconds call_timeout{600'000};
+  // Default 3 (openai-python's max_retries = 2): HTTP attempts per call, the first included.
+  int max_attempts = 3;
+
+  // Default true: the server's certificate is verified. Turning it off is for tests only.
+  bool verify_tls = true;
+  // Default "": the system's CA bundle. A PEM file of CAs to trust instead (a private CA).
+  std::string ca_file;
+  // Proxies: libcurl reads $https_proxy, $http_proxy, $all_proxy and $no_proxy itself.
+
+  // Default empty: called before each retry of a call.
+  RetryCallback on_retry;
+
+  // Default nullptr: prompt tokens are estimated by the heuristic in the README.
+  std::shared_ptr<Tokenizer> tokenizer;
+  // Default 1024: completion tokens reserved for a request that names no max_tokens
+  // (max_completion_tokens, max_output_tokens); reconciled with the answer's usage.
+  int64_t default_completion_tokens = 1024;
+
+  // Default true: the server's x-ratelimit-limit-* headers define the requests and tokens
+  // per minute of the key group x model, stored for every process (configured limits win).
+  bool learn_limits = true;
 
   // ---- Diagnostics ----
 

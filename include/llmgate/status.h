@@ -53,6 +53,25 @@ class LLMGATE_EXPORT Status {
     return *this;
   }
 
+  // For failures of an HTTP call: the response's status (0 when none arrived: a network
+  // failure), the server's request id (x-request-id, for support) and its error.code
+  // ("rate_limit_exceeded", "invalid_api_key", ...).
+  int http_status() const { return http_status_; }
+  const std::string& request_id() const { return request_id_; }
+  const std::string& error_code() const { return error_code_; }
+  Status& set_http_status(int status) {
+    http_status_ = status;
+    return *this;
+  }
+  Status& set_request_id(std::string id) {
+    request_id_ = std::move(id);
+    return *this;
+  }
+  Status& set_error_code(std::string code) {
+    error_code_ = std::move(code);
+    return *this;
+  }
+
   // True when sending the same request again later can succeed.
   bool IsRetryable() const {
     return code_ == StatusCode::kResourceExhausted || code_ == StatusCode::kUnavailable;
@@ -65,6 +84,9 @@ class LLMGATE_EXPORT Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::optional<std::chrono::milliseconds> retry_after_;
+  int http_status_ = 0;
+  std::string request_id_;
+  std::string error_code_;
 };
 
 inline Status InvalidArgumentError(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }

@@ -28,6 +28,7 @@ std::string Status::ToString() const {
   s += ": ";
   s += message_;
   if (retry_after_) s += " (retry after " + std::to_string(retry_after_->count()) + " ms)";
+  if (!request_id_.empty()) s += " [request " + request_id_ + "]";
   return s;
 }
 
