@@ -5,6 +5,10 @@
 #include <vector>
 
 #include "cache/response_cache.h"
+#include "client/client_settings.h"
+#include "client/gate_client.h"
+#include "http/curl_transport.h"
+#include "keys/key_store.h"
 #include "cache/sqlite_cache_backend.h"
 #include "limit/gate_limiter.h"
 #include "limit/limit_sources.h"
@@ -36,6 +40,7 @@ class GateImpl final : public Gate {
   const std::string& state_dir() const override { return state_dir_; }
   Cache& cache() override { return *cache_; }
   Limiter& limiter() override { return *limiter_; }
+  Client& client() override { return *client_; }
 
  private:
   explicit GateImpl(const Options& options)
@@ -52,8 +57,40 @@ class GateImpl final : public Gate {
     // Configuration errors first: a typo in LLMGATE_LIMITS should not wait for the files.
     Result<std::vector<LimitDef>> limits = CollectConfiguredLimits(options_, logger_);
     if (!limits.ok()) return limits.status();
-    if (Status s = OpenCache(); !s.ok()) return s;
-    return OpenLimiter(std::move(limits).value());
+    Result<ClientSettings> settings = ResolveClientSettings(options_);
+    if (!settings.ok()) return settings.status();
+    if (Status s = OpenCache(settings->base_url); !s.ok()) return s;
+    if (Status s = OpenLimiter(std::move(limits).value()); !s.ok()) return s;
+    return OpenClient(std::move(settings).value());
+  }
+
+  Status OpenClient(ClientSettings settings) {
+    CurlTransportConfig tc;
+    tc.verify_tls = settings.verify_tls;
+    tc.ca_file = settings.ca_file;
+    Result<std::unique_ptr<HttpTransport>> transport = MakeCurlTransport(tc);
+    if (!transport.ok()) return transport.status();
+    // The key store shares quota.db, which the limiter has just brought to the latest schema.
+    key_store_ = std::make_unique<KeyStore>(DbConfigFromOptions(options_, state_dir_ + "/quota.db", &logger_));
+
+    PipelineDeps deps;
+    deps.key = ApiKey::From(settings.api_key);
+    auto groups = std::make_unique<KeyGroups>(DeclaredGroup(settings.organization, settings.project),
+                                              key_store_.get(), options_.clock, &logger_);
+    auto learner = std::make_unique<RateLearner>(limiter_.get(), &logger_, options_.learn_limits);
+    deps.settings = std::move(settings);
+    deps.cache = cache_.get();
+    deps.limiter = limiter_.get();
+    deps.logger = &logger_;
+    deps.clock = options_.clock;
+    deps.default_scope = options_.default_scope;
+    deps.estimate.tokenizer = options_.tokenizer.get();
+    deps.estimate.default_completion_tokens = options_.default_completion_tokens;
+    deps.on_retry = options_.on_retry;
+    deps.on_wait = options_.on_wait;
+    client_ = std::make_unique<GateClient>(std::move(deps), std::move(transport).value(), std::move(groups),
+                                           std::move(learner));
+    return Status::Ok();
   }
 
   Status OpenLimiter(std::vector<LimitDef> configured) {
@@ -72,7 +109,7 @@ class GateImpl final : public Gate {
     return limiter_->Configure(std::move(configured));
   }
 
-  Status OpenCache() {
+  Status OpenCache(const std::string& base_url) {
     DbConfig config = DbConfigFromOptions(options_, state_dir_ + "/cache.db", &logger_);
     config.mmap_bytes = kCacheMmapBytes;
     config.page_size = kCachePageSize;
@@ -81,7 +118,7 @@ class GateImpl final : public Gate {
 
     ResponseCacheConfig rc;
     rc.enabled = options_.cache_enabled;
-    rc.default_namespace = options_.cache_namespace.empty() ? options_.base_url : options_.cache_namespace;
+    rc.default_namespace = options_.cache_namespace.empty() ? base_url : options_.cache_namespace;
     rc.max_bytes = options_.cache_max_bytes;
     rc.default_ttl_us = options_.cache_default_ttl.count() * 1'000'000;
     rc.canonical.normalize_whitespace = options_.cache_normalize_whitespace;
@@ -99,6 +136,8 @@ class GateImpl final : public Gate {
   std::string state_dir_;
   std::unique_ptr<ResponseCache> cache_;
   std::unique_ptr<GateLimiter> limiter_;
+  std::unique_ptr<KeyStore> key_store_;
+  std::unique_ptr<GateClient> client_;  // declared last: it uses everything above
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "llmgate/cache.h"
+#include "llmgate/client.h"
 #include "llmgate/export.h"
 #include "llmgate/limiter.h"
 #include "llmgate/options.h"
@@ -32,6 +33,9 @@ class LLMGATE_EXPORT Gate {
 
   // The cross-process rate limiter.
   virtual Limiter& limiter() = 0;
+
+  // The OpenAI client: every call goes through the cache, the limiter and the retry policy.
+  virtual Client& client() = 0;
 
  protected:
   Gate() = default;

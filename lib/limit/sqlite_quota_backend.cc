@@ -12,6 +12,7 @@
 #include <tuple>
 #include <utility>
 
+#include "keys/key_store.h"
 #include "limit/limit_spec.h"
 #include "limit/scope_rows.h"
 #include "store/schema.h"
@@ -112,7 +113,8 @@ Status SqliteQuotaBackend::Prepare() {
     if (lease.status().code() == StatusCode::kDataLoss) return CorruptError(lease.status().message());
     return lease.status();
   }
-  static const Schema schema{"quota", kApplicationId, {{1, kCreateSql}}};
+  // Version 2 adds the key tables (keys/key_store.h): quota.db holds limits, keys and stats.
+  static const Schema schema{"quota", kApplicationId, {{1, kCreateSql}, {2, kKeyTablesSql}}};
   Status s = MigrateSchema(**lease, schema);
   if (s.code() == StatusCode::kDataLoss) return CorruptError(s.message());
   if (!s.ok()) return s;

@@ -1,0 +1,332 @@
+#include "client/call_pipeline.h"
+
+#include <algorithm>
+#include <random>
+#include <utility>
+
+#include "http/ratelimit_headers.h"
+
+namespace llmgate::internal {
+namespace {
+
+// Sleeps between retries are cut into slices so that a cancellation is noticed quickly.
+constexpr int64_t kSleepSliceMicros = 50'000;
+
+double Uniform01() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+uint64_t Random64() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng();
+}
+
+bool CountsTokens(Endpoint e) { return e != Endpoint::kImageGenerations && e != Endpoint::kOther; }
+
+// The dimensions a call draws from: one request, its tokens, and for image generations
+// the images (IPM).
+std::vector<llmgate::Cost> CostsFor(Endpoint endpoint, int64_t tokens, int64_t images) {
+  std::vector<llmgate::Cost> cost{{std::string(kRequestsDimension), 1}};
+  if (CountsTokens(endpoint)) cost.push_back({std::string(kTokensDimension), tokens});
+  if (endpoint == Endpoint::kImageGenerations) cost.push_back({std::string(kImagesDimension), images});
+  return cost;
+}
+
+bool Cancelled(const std::atomic<bool>* flag) { return flag && flag->load(std::memory_order_relaxed); }
+
+HeaderList ToHeaderList(const HttpHeaders& headers) { return headers.entries; }
+
+// A header the caller passes replaces llmgate's own of the same name.
+void SetHeader(std::vector<std::pair<std::string, std::string>>* headers, const std::string& name,
+               const std::string& value) {
+  for (auto& [n, v] : *headers) {
+    if (EqualsIgnoreCase(n, name)) {
+      v = value;
+      return;
+    }
+  }
+  headers->emplace_back(name, value);
+}
+
+// Answers after which the server did not process the request, so that the quota it was
+// given goes back: it was throttled or refused before any work. (A request that never
+// connected goes back too; one that failed later may have been charged and stays.)
+bool NotProcessed(const Classification& c) {
+  switch (c.outcome) {
+    case Outcome::kRateLimited:
+    case Outcome::kQuotaExhausted:
+    case Outcome::kRequestTooLarge:
+    case Outcome::kInvalidRequest:
+    case Outcome::kAuthentication:
+    case Outcome::kPermissionDenied:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+ClientStats ClientCounters::Snapshot() const {
+  ClientStats s;
+  s.calls = calls.load();
+  s.cache_hits = cache_hits.load();
+  s.http_attempts = http_attempts.load();
+  s.retries = retries.load();
+  s.http_429 = http_429.load();
+  s.failures = failures.load();
+  s.prompt_tokens = prompt_tokens.load();
+  s.completion_tokens = completion_tokens.load();
+  return s;
+}
+
+struct CallPipeline::Attempt {
+  std::unique_ptr<HttpExchange> exchange;
+  bool has_response = false;  // a status line arrived
+  bool cancelled = false;
+  bool connect_failed = false;
+  HttpHeaders headers;
+  std::string body;
+  Classification c;
+  RateLimitHeaders rate;
+};
+
+Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& options) {
+  ClientCounters& counters = *deps_.counters;
+  counters.calls.fetch_add(1, std::memory_order_relaxed);
+  auto fail = [&](Status s) -> Result<CallResult> {
+    counters.failures.fetch_add(1, std::memory_order_relaxed);
+    return s;
+  };
+  Clock& clock = *deps_.clock;
+  const int64_t start = clock.NowMicros();
+  const int64_t timeout = options.timeout ? options.timeout->count() * 1000 : deps_.settings.call_timeout_micros;
+  const int64_t deadline = start + std::max<int64_t>(timeout, 0);
+
+  const bool use_cache = spec.cacheable && deps_.cache != nullptr;
+  if (use_cache && !options.cache.skip_read) {
+    Result<std::optional<std::string>> hit = deps_.cache->Get(spec.path, spec.cache_body, options.cache);
+    if (!hit.ok() && hit.status().code() == StatusCode::kInvalidArgument) return fail(hit.status());
+    if (hit.ok() && *hit) {
+      counters.cache_hits.fetch_add(1, std::memory_order_relaxed);
+      CallResult result;
+      result.response.http_status = 200;
+      result.response.body = std::move(**hit);
+      result.response.from_cache = true;
+      result.response.usage = ParseUsage(spec.endpoint, result.response.body).usage;
+      return result;
+    }
+  }
+
+  CostEstimate estimate;
+  if (spec.endpoint != Endpoint::kOther) {
+    Result<CostEstimate> e = EstimateCost(spec.endpoint, spec.body, deps_.estimate);
+    if (!e.ok()) return fail(e.status());
+    estimate = std::move(e).value();
+  }
+
+  RetryPolicy policy;
+  policy.max_attempts = std::max(1, options.max_attempts.value_or(deps_.settings.max_attempts));
+  const std::string idempotency_key =
+      options.idempotency_key.empty() ? MakeIdempotencyKey(Random64) : options.idempotency_key;
+
+  for (int attempt_no = 1;; ++attempt_no) {
+    const std::string group = deps_.groups->GroupOf(deps_.key);
+    Result<llmgate::Reservation> reservation = AcquireQuota(spec, estimate, group, options, deadline);
+    if (!reservation.ok()) return fail(reservation.status());
+
+    Attempt attempt;
+    Exchange(spec, BuildRequest(spec, options, idempotency_key, deadline), &attempt);
+    counters.http_attempts.fetch_add(1, std::memory_order_relaxed);
+    if (attempt.cancelled) {
+      (void)deps_.limiter->Cancel(*reservation);
+      return fail(Status(StatusCode::kCancelled, "call cancelled"));
+    }
+    const int64_t now = clock.NowMicros();
+    const std::string limit_scope = LearnFrom(attempt, estimate.model, now);
+
+    if (attempt.c.outcome == Outcome::kSuccess) {
+      CallResult result;
+      result.response.http_status = attempt.c.http_status;
+      result.response.headers = ToHeaderList(attempt.headers);
+      result.response.request_id = attempt.rate.request_id;
+      result.response.attempts = attempt_no;
+      result.response.key_label = deps_.key.label;
+      result.estimate = estimate;
+      if (spec.stream) {
+        result.stream = std::move(attempt.exchange);
+        result.reservation = *reservation;
+        return result;
+      }
+      result.response.body = std::move(attempt.body);
+      Settle(spec, options, estimate, *reservation, &result.response);
+      return result;
+    }
+
+    if (attempt.c.http_status == 429) counters.http_429.fetch_add(1, std::memory_order_relaxed);
+    ReleaseFailed(attempt, *reservation);
+    const RetryDelay delay = policy.NextDelay(attempt_no, attempt.c, attempt.headers, now, Uniform01);
+    // A throttled answer that says how long to wait holds the scope for every process.
+    if (attempt.c.outcome == Outcome::kRateLimited) {
+      std::optional<int64_t> wait = attempt.rate.retry_after_ms ? attempt.rate.retry_after_ms : attempt.rate.retry_after;
+      if (wait && *wait > 0) deps_.learner->OnThrottled(limit_scope, now + *wait);
+    }
+    const RetryDecision decision = policy.Decide(attempt_no, attempt.c, delay, now, deadline);
+    Status error = Enrich(FinalStatus(attempt.c, decision), attempt);
+    if (decision.action != RetryAction::kRetry) {
+      if (deps_.logger)
+        deps_.logger->Warn(spec.method, " ", spec.path, " failed: ", error.ToString());
+      return fail(error);
+    }
+
+    counters.retries.fetch_add(1, std::memory_order_relaxed);
+    Status cause = Enrich(ToStatus(attempt.c), attempt);
+    if (deps_.logger) {
+      deps_.logger->Info(spec.method, " ", spec.path, " attempt ", attempt_no, " with key ", deps_.key.label,
+                         " failed (", cause.ToString(), "); retrying in ", decision.delay_micros / 1000, " ms (",
+                         DelaySourceName(delay.source), ")");
+    }
+    if (deps_.on_retry) {
+      RetryEvent event;
+      event.attempt = attempt_no;
+      event.delay = std::chrono::milliseconds(decision.delay_micros / 1000);
+      event.error = cause;
+      event.key_label = deps_.key.label;
+      deps_.on_retry(event);
+    }
+    if (!SleepUntil(now + decision.delay_micros, options.cancelled))
+      return fail(Status(StatusCode::kCancelled, "call cancelled while waiting to retry"));
+  }
+}
+
+Result<llmgate::Reservation> CallPipeline::AcquireQuota(const CallSpec& spec, const CostEstimate& estimate,
+                                               const std::string& group, const CallOptions& options,
+                                               int64_t deadline) {
+  llmgate::AcquireRequest request;
+  request.scopes = CallScopes(deps_.default_scope, deps_.key, group, estimate.model);
+  request.cost = CostsFor(spec.endpoint, estimate.tokens(), estimate.images);
+  llmgate::AcquireOptions acquire;
+  const int64_t left = deadline - deps_.clock->NowMicros();
+  if (left <= 0) return Status(StatusCode::kDeadlineExceeded, "call deadline passed before the request was sent");
+  acquire.timeout = std::chrono::milliseconds(left / 1000);
+  acquire.cancelled = options.cancelled;
+  acquire.on_wait = deps_.on_wait;
+  return deps_.limiter->Acquire(request, acquire);
+}
+
+HttpRequest CallPipeline::BuildRequest(const CallSpec& spec, const CallOptions& options,
+                                       const std::string& idempotency_key, int64_t deadline) const {
+  const ClientSettings& s = deps_.settings;
+  HttpRequest request;
+  request.method = spec.method;
+  request.url = s.base_url + spec.path;
+  if (s.api_style == ApiStyle::kAzure) {
+    request.url += spec.path.find('?') == std::string::npos ? "?" : "&";
+    request.url += "api-version=" + s.azure_api_version;
+  }
+  auto& h = request.headers;
+  if (!deps_.key.secret.empty()) {
+    if (s.api_style == ApiStyle::kAzure) {
+      h.emplace_back("api-key", deps_.key.secret);
+    } else {
+      h.emplace_back("Authorization", "Bearer " + deps_.key.secret);
+    }
+  }
+  if (!spec.body.empty() || spec.method == "POST") h.emplace_back("Content-Type", spec.content_type);
+  h.emplace_back("Accept", spec.stream ? "text/event-stream" : "application/json");
+  if (!s.organization.empty()) h.emplace_back("OpenAI-Organization", s.organization);
+  if (!s.project.empty()) h.emplace_back("OpenAI-Project", s.project);
+  if (spec.method != "GET") h.emplace_back(std::string(kIdempotencyKeyHeader), idempotency_key);
+  for (const auto& [name, value] : options.headers) SetHeader(&h, name, value);
+  request.body = spec.body;
+  request.connect_timeout_micros = s.connect_timeout_micros;
+  const int64_t left = deadline - deps_.clock->NowMicros();
+  request.total_timeout_micros = std::max<int64_t>(1000, std::min(s.request_timeout_micros, left));
+  request.cancelled = options.cancelled;
+  return request;
+}
+
+void CallPipeline::Exchange(const CallSpec& spec, HttpRequest request, Attempt* a) {
+  a->exchange = deps_.transport->Start(std::move(request));
+  bool ok = a->exchange->AwaitHeaders();
+  if (ok) {
+    a->has_response = true;
+    a->headers = a->exchange->headers();
+    const int status = a->exchange->status();
+    // A 2xx stream is read by the caller, event by event; everything else is read whole.
+    if (!(spec.stream && status >= 200 && status < 300)) {
+      while (a->exchange->ReadBody(&a->body)) {
+      }
+      ok = !a->exchange->error().has_value();
+    }
+    if (ok) {
+      a->c = Classify(status, a->headers, a->body);
+      a->rate = ParseRateLimitHeaders(a->headers, deps_.clock->NowMicros());
+      return;
+    }
+  }
+  const std::optional<TransportError>& error = a->exchange->error();
+  if (error && error->cancelled) {
+    a->cancelled = true;
+    return;
+  }
+  const TransportFailure failure = error && error->failure ? *error->failure : TransportFailure::kDropped;
+  a->connect_failed = failure == TransportFailure::kConnect;
+  a->c = Classify(failure, ScrubSecret(error ? error->detail : "transport failed", deps_.key));
+  if (a->has_response) a->rate = ParseRateLimitHeaders(a->headers, deps_.clock->NowMicros());
+}
+
+std::string CallPipeline::LearnFrom(const Attempt& attempt, const std::string& model, int64_t now) {
+  (void)now;
+  if (attempt.has_response) deps_.groups->Learn(deps_.key, attempt.rate.organization);
+  const std::string scope = GroupModelScope(deps_.groups->GroupOf(deps_.key), model);
+  if (attempt.has_response) deps_.learner->OnHeaders(scope, attempt.rate);
+  return scope;
+}
+
+void CallPipeline::ReleaseFailed(const Attempt& attempt, const llmgate::Reservation& reservation) {
+  if (!(attempt.connect_failed || NotProcessed(attempt.c))) return;  // the server may have charged it
+  if (Status s = deps_.limiter->Cancel(reservation); !s.ok() && deps_.logger)
+    deps_.logger->Warn("could not refund the quota of a failed request: ", s.ToString());
+}
+
+Status CallPipeline::Enrich(Status status, const Attempt& attempt) const {
+  if (status.ok()) return status;
+  Status out(status.code(), ScrubSecret(status.message(), deps_.key));
+  if (status.retry_after()) out.set_retry_after(*status.retry_after());
+  out.set_http_status(attempt.c.http_status);
+  out.set_request_id(attempt.rate.request_id);
+  out.set_error_code(attempt.c.error.code);
+  return out;
+}
+
+bool CallPipeline::SleepUntil(int64_t until, const std::atomic<bool>* cancelled) const {
+  for (;;) {
+    if (Cancelled(cancelled)) return false;
+    const int64_t left = until - deps_.clock->NowMicros();
+    if (left <= 0) return true;
+    deps_.clock->SleepForMicros(std::min(left, kSleepSliceMicros));
+  }
+}
+
+void CallPipeline::Settle(const CallSpec& spec, const CallOptions& options, const CostEstimate& estimate,
+                          const std::optional<llmgate::Reservation>& reservation, Response* response) {
+  const ParsedUsage usage = ParseUsage(spec.endpoint, response->body);
+  response->usage = usage.usage;
+  deps_.counters->prompt_tokens.fetch_add(usage.usage.prompt_tokens, std::memory_order_relaxed);
+  deps_.counters->completion_tokens.fetch_add(usage.usage.completion_tokens, std::memory_order_relaxed);
+  if (reservation) {
+    const int64_t images = usage.usage.images > 0 ? usage.usage.images : estimate.images;
+    Result<llmgate::Reservation> r =
+        deps_.limiter->Reconcile(*reservation, CostsFor(spec.endpoint, ChargedTokens(estimate, usage), images));
+    if (!r.ok() && deps_.logger)
+      deps_.logger->Warn("could not reconcile the quota of ", spec.path, " with its usage: ", r.status().ToString());
+  }
+  if (spec.cacheable && deps_.cache && !options.cache.skip_write && response->http_status / 100 == 2) {
+    // A failing cache never fails the call; Put logs and counts its own failures.
+    (void)deps_.cache->Put(spec.path, spec.cache_body, response->body, options.cache);
+  }
+}
+
+}  // namespace llmgate::internal

@@ -1,0 +1,111 @@
+// The one path every call takes:
+//
+//   cache lookup -> choose the key -> acquire the key's scopes with an estimated cost ->
+//   HTTP -> classify -> learn from the headers -> retry per policy -> reconcile actual
+//   usage -> store in cache -> stats
+//
+// A streamed call leaves the pipeline once a 2xx answer's headers have arrived (a stream
+// is only retried before its first chunk); chat_stream.h finishes it with Settle().
+#ifndef LLMGATE_LIB_CLIENT_CALL_PIPELINE_H_
+#define LLMGATE_LIB_CLIENT_CALL_PIPELINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "client/client_settings.h"
+#include "client/cost_estimate.h"
+#include "client/key_groups.h"
+#include "client/key_scopes.h"
+#include "client/rate_learning.h"
+#include "http/retry_policy.h"
+#include "http/transport.h"
+#include "limit/gate_limiter.h"
+#include "llmgate/cache.h"
+#include "llmgate/client.h"
+#include "util/logger.h"
+
+namespace llmgate::internal {
+
+// This process's counters (ClientStats), updated without locks.
+struct ClientCounters {
+  std::atomic<int64_t> calls{0}, cache_hits{0}, http_attempts{0}, retries{0}, http_429{0}, failures{0},
+      prompt_tokens{0}, completion_tokens{0};
+  ClientStats Snapshot() const;
+};
+
+// What the pipeline works with; owned by the client, shared by all its calls.
+struct PipelineDeps {
+  ClientSettings settings;
+  ApiKey key;
+  HttpTransport* transport = nullptr;
+  Cache* cache = nullptr;
+  GateLimiter* limiter = nullptr;
+  KeyGroups* groups = nullptr;
+  RateLearner* learner = nullptr;
+  const Logger* logger = nullptr;
+  std::shared_ptr<Clock> clock;
+  std::string default_scope;
+  EstimateConfig estimate;
+  RetryCallback on_retry;
+  WaitCallback on_wait;
+  ClientCounters* counters = nullptr;
+};
+
+struct CallSpec {
+  Endpoint endpoint = Endpoint::kOther;
+  std::string method = "POST";
+  std::string path;              // "/chat/completions", relative to the base URL
+  std::string body;              // what is sent
+  std::string cache_body;        // the caller's request, which the cache key is made of
+  std::string content_type = "application/json";
+  bool cacheable = true;         // look up and store (CacheControl may still skip either)
+  bool stream = false;           // expect text/event-stream; hand back the open exchange
+};
+
+// A call that got an answer it will not retry: complete, or for a stream, its 2xx headers.
+struct CallResult {
+  Response response;  // complete answers: everything; streams: status, headers, request id
+  // Streams only: the exchange to read the events from, and the quota to settle once the
+  // stream's usage is known.
+  std::unique_ptr<HttpExchange> stream;
+  std::optional<llmgate::Reservation> reservation;
+  CostEstimate estimate;
+};
+
+class CallPipeline {
+ public:
+  explicit CallPipeline(PipelineDeps deps) : deps_(std::move(deps)) {}
+
+  Result<CallResult> Run(const CallSpec& spec, const CallOptions& options);
+
+  // Reconciles a reservation with the answer's usage (the tokens the server charges, see
+  // ChargedTokens), stores a complete answer in the cache and counts its tokens.
+  void Settle(const CallSpec& spec, const CallOptions& options, const CostEstimate& estimate,
+              const std::optional<llmgate::Reservation>& reservation, Response* response);
+
+  const PipelineDeps& deps() const { return deps_; }
+
+ private:
+  struct Attempt;
+  Result<llmgate::Reservation> AcquireQuota(const CallSpec& spec, const CostEstimate& estimate, const std::string& group,
+                                   const CallOptions& options, int64_t deadline);
+  HttpRequest BuildRequest(const CallSpec& spec, const CallOptions& options, const std::string& idempotency_key,
+                           int64_t deadline) const;
+  // Reads the answer (for a stream: only the headers of a 2xx) and classifies it.
+  void Exchange(const CallSpec& spec, HttpRequest request, Attempt* attempt);
+  // Updates the key's group and the shared limiter from the answer's headers; returns the
+  // scope the server's limits apply to.
+  std::string LearnFrom(const Attempt& attempt, const std::string& model, int64_t now);
+  void ReleaseFailed(const Attempt& attempt, const llmgate::Reservation& reservation);
+  Status Enrich(Status status, const Attempt& attempt) const;
+  bool SleepUntil(int64_t until, const std::atomic<bool>* cancelled) const;
+
+  PipelineDeps deps_;
+};
+
+}  // namespace llmgate::internal
+
+#endif  // LLMGATE_LIB_CLIENT_CALL_PIPELINE_H_
