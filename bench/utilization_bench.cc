@@ -48,9 +48,9 @@ std::string MockConfig(const UtilizationConfig& c) {
          ",\"latency_jitter_ms\":" + std::to_string(c.latency_jitter_ms) + "}}";
 }
 
-Limit GlobalLimit(const char* dimension, int64_t per_minute) {
+Limit ScopedLimit(const std::string& scope, const char* dimension, int64_t per_minute) {
   Limit limit;
-  limit.scope = "global";
+  limit.scope = scope;
   limit.dimension = dimension;
   limit.limit = per_minute;
   return limit;
@@ -69,11 +69,12 @@ ClientFactory FactoryFor(Side side, const UtilizationConfig& config, const std::
   setup.base_url = base_url;
   setup.api_key = kApiKey;
   if (side == Side::kLlmgateOverconfigured) {
-    // Limits above the server's, and nothing learned that would correct them: only the
-    // x-ratelimit-remaining-* sync (and the reaction to 429s) can keep this side clean.
-    setup.learn_limits = false;
-    setup.limits = {GlobalLimit("requests", std::llround(config.rpm * config.overconfigure)),
-                    GlobalLimit("tokens", std::llround(config.tpm * config.overconfigure))};
+    // Configured limits win over learned ones of the same scope: llmgate believes these, and
+    // only its sync with the server's x-ratelimit-remaining-* (and its reaction to 429s)
+    // can keep it from over-admitting.
+    const std::string& scope = config.overconfigured_scope;
+    setup.limits = {ScopedLimit(scope, "requests", std::llround(config.rpm * config.overconfigure)),
+                    ScopedLimit(scope, "tokens", std::llround(config.tpm * config.overconfigure))};
   }
   return [setup](int, std::string* error) -> std::unique_ptr<LoadClient> { return LlmgateClient::Open(setup, error); };
 }
@@ -168,11 +169,12 @@ int main(int argc, char** argv) {
   char setup[512];
   std::snprintf(setup, sizeof setup,
                 ", \"setup\":{\"rpm_limit\":%lld, \"tpm_limit\":%lld, \"window_s\":%d, \"warmup_s\":%g, "
-                "\"processes\":%d, \"threads\":%d, \"overconfigure\":%g, \"latency_ms\":%d, \"jitter_ms\":%d}}",
+                "\"processes\":%d, \"threads\":%d, \"overconfigure\":%g, \"latency_ms\":%d, \"jitter_ms\":%d, ",
                 static_cast<long long>(config.rpm), static_cast<long long>(config.tpm), config.window_s,
                 config.warmup_s, config.processes, config.threads, config.overconfigure, config.latency_ms,
                 config.latency_jitter_ms);
   json += setup;
+  json += "\"overconfigured_scope\":" + JsonString(config.overconfigured_scope) + "}}";
   std::printf("%s\n", json.c_str());
   mock->Stop();
   curl_global_cleanup();

@@ -8,6 +8,7 @@
 #include "client/client_settings.h"
 #include "client/gate_client.h"
 #include "http/curl_transport.h"
+#include "gate_internal.h"
 #include "keys/key_store.h"
 #include "cache/sqlite_cache_backend.h"
 #include "limit/gate_limiter.h"
@@ -31,8 +32,9 @@ constexpr int kCachePageSize = 8192;
 
 class GateImpl final : public Gate {
  public:
-  static Result<std::unique_ptr<Gate>> Open(const Options& options) {
+  static Result<std::unique_ptr<Gate>> Open(const Options& options, std::unique_ptr<HttpTransport> transport) {
     std::unique_ptr<GateImpl> gate(new GateImpl(options));
+    gate->injected_transport_ = std::move(transport);
     if (Status s = gate->Init(); !s.ok()) return s;
     return std::unique_ptr<Gate>(std::move(gate));
   }
@@ -65,11 +67,14 @@ class GateImpl final : public Gate {
   }
 
   Status OpenClient(ClientSettings settings) {
-    CurlTransportConfig tc;
-    tc.verify_tls = settings.verify_tls;
-    tc.ca_file = settings.ca_file;
-    Result<std::unique_ptr<HttpTransport>> transport = MakeCurlTransport(tc);
-    if (!transport.ok()) return transport.status();
+    Result<std::unique_ptr<HttpTransport>> transport = std::move(injected_transport_);
+    if (!*transport) {
+      CurlTransportConfig tc;
+      tc.verify_tls = settings.verify_tls;
+      tc.ca_file = settings.ca_file;
+      transport = MakeCurlTransport(tc);
+      if (!transport.ok()) return transport.status();
+    }
     // The key store shares quota.db, which the limiter has just brought to the latest schema.
     key_store_ = std::make_unique<KeyStore>(DbConfigFromOptions(options_, state_dir_ + "/quota.db", &logger_));
 
@@ -136,15 +141,21 @@ class GateImpl final : public Gate {
   std::string state_dir_;
   std::unique_ptr<ResponseCache> cache_;
   std::unique_ptr<GateLimiter> limiter_;
+  std::unique_ptr<HttpTransport> injected_transport_;  // tests only; consumed by OpenClient
   std::unique_ptr<KeyStore> key_store_;
   std::unique_ptr<GateClient> client_;  // declared last: it uses everything above
 };
 
 }  // namespace
+
+Result<std::unique_ptr<Gate>> OpenGateWithTransport(const Options& options, std::unique_ptr<HttpTransport> transport) {
+  return GateImpl::Open(options, std::move(transport));
+}
+
 }  // namespace internal
 
 Gate::~Gate() = default;
 
-Result<std::unique_ptr<Gate>> Gate::Open(const Options& options) { return internal::GateImpl::Open(options); }
+Result<std::unique_ptr<Gate>> Gate::Open(const Options& options) { return internal::GateImpl::Open(options, nullptr); }
 
 }  // namespace llmgate

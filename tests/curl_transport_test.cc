@@ -174,6 +174,14 @@ TEST_F(CurlTransportTest, HttpsWithoutTheCaFailsWithTls) {
   EXPECT_EQ(exchange->error()->failure, TransportFailure::kTls) << exchange->error()->detail;
   EXPECT_FALSE(exchange->error()->cancelled);
   EXPECT_FALSE(exchange->error()->detail.empty());
+
+  // Unless verification is off.
+  CurlTransportConfig insecure;
+  insecure.verify_tls = false;
+  transport = MakeTransport(insecure);
+  HttpResult result = ReadWhole(*transport->Start(Post("/chat/completions")));
+  ASSERT_TRUE(result.response) << result.error->detail;
+  EXPECT_EQ(result.response->status, 200);
 }
 
 TEST_F(CurlTransportTest, ClosedPortFailsWithConnect) {
@@ -242,7 +250,7 @@ TEST_F(CurlTransportTest, SlowStreamArrivesPieceByPiece) {
   EXPECT_TRUE(Contains(body, "data: [DONE]")) << body;
   // About ten events 100 ms apart: read all at the end, they would come in one or two pieces
   // within a few milliseconds of each other.
-  ASSERT_GE(arrivals.size(), 4u);
+  ASSERT_GE(arrivals.size(), 3u);
   auto spread = std::chrono::duration_cast<std::chrono::milliseconds>(arrivals.back() - arrivals.front());
   EXPECT_GE(spread.count(), 400);
 }
@@ -287,6 +295,28 @@ TEST_F(CurlTransportTest, CancellationEndsAStreamBetweenPieces) {
   EXPECT_LT(MillisSince(start), 1000);
   ASSERT_TRUE(exchange->error());
   EXPECT_TRUE(exchange->error()->cancelled);
+
+  // The half-read connection was closed, not handed to the next request.
+  auto next = transport->Start(Post("/chat/completions"));
+  HttpResult result = ReadWhole(*next);
+  ASSERT_TRUE(result.response) << result.error->detail;
+  EXPECT_TRUE(Contains(result.response->body, "Echo: hello world")) << result.response->body;
+  EXPECT_EQ(next->new_connections(), 1);
+}
+
+TEST_F(CurlTransportTest, AbandonedExchangeDoesNotSpoilTheNextOne) {
+  ASSERT_NO_FATAL_FAILURE(StartMock(R"({"faults":{"stream_chunk_delay_ms":5000}})"));
+  auto transport = MakeTransport();
+  {
+    auto exchange = transport->Start(Post("/chat/completions", kSlowStream));
+    ASSERT_TRUE(exchange->AwaitHeaders());
+  }  // dropped with most of the stream unread
+  auto next = transport->Start(Post("/chat/completions"));
+  HttpResult result = ReadWhole(*next);
+  ASSERT_TRUE(result.response) << result.error->detail;
+  EXPECT_EQ(result.response->status, 200);
+  EXPECT_TRUE(Contains(result.response->body, "Echo: hello world")) << result.response->body;
+  EXPECT_EQ(next->new_connections(), 1);
 }
 
 TEST_F(CurlTransportTest, CompressedAnswersArriveDecompressed) {
@@ -324,9 +354,9 @@ TEST_F(CurlTransportTest, BodyAboveTheLimitIsAborted) {
 }
 
 TEST_F(CurlTransportTest, HeaderWithALineBreakIsRefused) {
-  ASSERT_NO_FATAL_FAILURE(StartMock());
   auto transport = MakeTransport();
-  HttpRequest request = Post("/chat/completions");
+  HttpRequest request;
+  request.url = "http://127.0.0.1:9/v1/chat/completions";  // refused before any connection
   request.headers.emplace_back("X-Test", "a\r\nInjected: yes");
   HttpResult result = ReadWhole(*transport->Start(request));
   ASSERT_TRUE(result.error);
@@ -340,8 +370,8 @@ TEST_F(CurlTransportTest, ForkChildNeverTouchesTheParentsConnections) {
   CurlTransportConfig config;
   config.ca_file = ca_file();
   auto transport = MakeTransport(config);
-  auto first = transport->Start(Post("/chat/completions"));
-  ASSERT_TRUE(ReadWhole(*first).response);
+  // Exchanges hold the pool too: none may be alive when the children drop the transport.
+  ASSERT_TRUE(ReadWhole(*transport->Start(Post("/chat/completions"))).response);
 
   pid_t child = testing::ForkChild([&] {
     auto exchange = transport->Start(Post("/chat/completions"));

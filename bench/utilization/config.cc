@@ -73,6 +73,9 @@ std::string UtilizationUsage(const char* argv0) {
          "  --csv-dir=DIR    where utilization_<side>.csv go (default .)\n"
          "  --rpm=N --tpm=N  the server's limits (default 600 and 40000)\n"
          "  --overconfigure=F  llmgate_overconfigured's limits as a multiple of the server's (1.2)\n"
+         "  --overconfigured-scope=S  the scope they apply to (default org:org-mock/model:gpt-4o-mini,\n"
+         "                   the group x model llmgate learns and syncs; global leaves the learned\n"
+         "                   limits in force beside them)\n"
          "  --latency-ms=N --jitter-ms=N  server delay before admission (default 10 and 10)\n"
          "  --seed=N         workload seed (default 1)\n"
          "Progress goes to stderr; a full run takes (warmup + seconds + ~3 s) per side.\n";
@@ -124,6 +127,9 @@ bool ParseUtilizationFlags(int argc, char** argv, UtilizationConfig* config, std
       ok = ParseInt(value, 1, &config->tpm);
     } else if (name == "--overconfigure") {
       ok = ParseDouble(value, 0.01, &config->overconfigure);
+    } else if (name == "--overconfigured-scope") {
+      config->overconfigured_scope = value;
+      ok = !value.empty();
     } else if (name == "--latency-ms") {
       ok = ParseInt(value, 0, &n);
       config->latency_ms = static_cast<int>(n);

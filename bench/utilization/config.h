@@ -28,6 +28,10 @@ struct UtilizationConfig {
   int64_t rpm = 600;         // the server's limits
   int64_t tpm = 40000;
   double overconfigure = 1.2;  // llmgate_overconfigured's limits, as a multiple of the server's
+  // The scope they are configured for: the one llmgate learns and syncs with the server's
+  // x-ratelimit-* headers (group x model; the mock names the organization "org-mock").
+  // Configured there, they win over the learned limits, so only the header sync corrects them.
+  std::string overconfigured_scope = "org:org-mock/model:gpt-4o-mini";
   // Added before admission at the server: network and queueing jitter, which reorders
   // requests on their way and so tests the limiter's margin.
   int latency_ms = 10;

@@ -4,8 +4,6 @@
 #include <cstdio>
 
 namespace llmgate::bench {
-namespace {
-
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -22,8 +20,6 @@ std::string JsonString(const std::string& s) {
   }
   return out + "\"";
 }
-
-}  // namespace
 
 SideResult Summarize(Side side, const PhaseTiming& timing, int64_t rpm_limit, int64_t tpm_limit,
                      const std::vector<SecondStats>& series, const std::vector<ProcessTally>& tallies) {

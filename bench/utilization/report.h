@@ -40,6 +40,9 @@ struct SideResult {
 SideResult Summarize(Side side, const PhaseTiming& timing, int64_t rpm_limit, int64_t tpm_limit,
                      const std::vector<SecondStats>& series, const std::vector<ProcessTally>& tallies);
 
+// `s` as a JSON string literal, quotes included.
+std::string JsonString(const std::string& s);
+
 // {"rpm_ratio":…, "tpm_ratio":…, "http_429":…, "failed":…, "requests":…, …}
 std::string SideJson(const SideResult& r);
 

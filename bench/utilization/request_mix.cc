@@ -56,17 +56,17 @@ ChatCall RequestMix::Next() {
   std::string user;
   int64_t max_tokens;
   const int64_t kind = Uniform(0, 99);
-  if (kind < 32) {  // classification: short, answer cut at max_tokens
+  if (kind < 35) {  // classification: short, answer cut at max_tokens
     system = kClassifySystem;
     user = Text(prefix, Uniform(40, 100));
     max_tokens = 2;
-  } else if (kind < 92) {  // chat turn
+  } else if (kind < 93) {  // chat turn
     system = kChatSystem;
-    user = Text(prefix, Uniform(40, 160));
+    user = Text(prefix, Uniform(40, 120));
     max_tokens = Uniform(0, 1) ? 16 : 32;
   } else {  // summary of a long report: one large request among many small ones
     system = kSummarySystem;
-    user = Text(prefix, Uniform(400, 1000));
+    user = Text(prefix, Uniform(400, 800));
     max_tokens = 64;
   }
   ChatCall call;

@@ -4,7 +4,6 @@
 #include <random>
 #include <utility>
 
-#include "http/ratelimit_headers.h"
 
 namespace llmgate::internal {
 namespace {
@@ -144,7 +143,7 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
       return fail(Status(StatusCode::kCancelled, "call cancelled"));
     }
     const int64_t now = clock.NowMicros();
-    const std::string limit_scope = LearnFrom(attempt, estimate.model, now);
+    const std::string limit_scope = LearnFrom(attempt, estimate.model);
 
     if (attempt.c.outcome == Outcome::kSuccess) {
       CallResult result;
@@ -157,15 +156,18 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
       if (spec.stream) {
         result.stream = std::move(attempt.exchange);
         result.reservation = *reservation;
+        result.limit_scope = limit_scope;
+        result.rate = attempt.rate;
         return result;
       }
       result.response.body = std::move(attempt.body);
-      Settle(spec, options, estimate, *reservation, &result.response);
+      Settle(spec, options, estimate, *reservation, limit_scope, attempt.rate, &result.response);
       return result;
     }
 
     if (attempt.c.http_status == 429) counters.http_429.fetch_add(1, std::memory_order_relaxed);
     ReleaseFailed(attempt, *reservation);
+    if (attempt.has_response) deps_.learner->Observe(limit_scope, attempt.rate);
     const RetryDelay delay = policy.NextDelay(attempt_no, attempt.c, attempt.headers, now, Uniform01);
     // A throttled answer that says how long to wait holds the scope for every process.
     if (attempt.c.outcome == Outcome::kRateLimited) {
@@ -277,11 +279,10 @@ void CallPipeline::Exchange(const CallSpec& spec, HttpRequest request, Attempt* 
   if (a->has_response) a->rate = ParseRateLimitHeaders(a->headers, deps_.clock->NowMicros());
 }
 
-std::string CallPipeline::LearnFrom(const Attempt& attempt, const std::string& model, int64_t now) {
-  (void)now;
+std::string CallPipeline::LearnFrom(const Attempt& attempt, const std::string& model) {
   if (attempt.has_response) deps_.groups->Learn(deps_.key, attempt.rate.organization);
   const std::string scope = GroupModelScope(deps_.groups->GroupOf(deps_.key), model);
-  if (attempt.has_response) deps_.learner->OnHeaders(scope, attempt.rate);
+  if (attempt.has_response) deps_.learner->LearnLimits(scope, attempt.rate);
   return scope;
 }
 
@@ -311,7 +312,8 @@ bool CallPipeline::SleepUntil(int64_t until, const std::atomic<bool>* cancelled)
 }
 
 void CallPipeline::Settle(const CallSpec& spec, const CallOptions& options, const CostEstimate& estimate,
-                          const std::optional<llmgate::Reservation>& reservation, Response* response) {
+                          const std::optional<llmgate::Reservation>& reservation, const std::string& limit_scope,
+                          const RateLimitHeaders& rate, Response* response) {
   const ParsedUsage usage = ParseUsage(spec.endpoint, response->body);
   response->usage = usage.usage;
   deps_.counters->prompt_tokens.fetch_add(usage.usage.prompt_tokens, std::memory_order_relaxed);
@@ -323,6 +325,7 @@ void CallPipeline::Settle(const CallSpec& spec, const CallOptions& options, cons
     if (!r.ok() && deps_.logger)
       deps_.logger->Warn("could not reconcile the quota of ", spec.path, " with its usage: ", r.status().ToString());
   }
+  deps_.learner->Observe(limit_scope, rate);
   if (spec.cacheable && deps_.cache && !options.cache.skip_write && response->http_status / 100 == 2) {
     // A failing cache never fails the call; Put logs and counts its own failures.
     (void)deps_.cache->Put(spec.path, spec.cache_body, response->body, options.cache);

@@ -20,6 +20,7 @@
 #include "client/key_groups.h"
 #include "client/key_scopes.h"
 #include "client/rate_learning.h"
+#include "http/ratelimit_headers.h"
 #include "http/retry_policy.h"
 #include "http/transport.h"
 #include "limit/gate_limiter.h"
@@ -73,6 +74,9 @@ struct CallResult {
   std::unique_ptr<HttpExchange> stream;
   std::optional<llmgate::Reservation> reservation;
   CostEstimate estimate;
+  // Streams only: what the answer's headers said, observed once the quota is settled.
+  std::string limit_scope;
+  RateLimitHeaders rate;
 };
 
 class CallPipeline {
@@ -82,9 +86,11 @@ class CallPipeline {
   Result<CallResult> Run(const CallSpec& spec, const CallOptions& options);
 
   // Reconciles a reservation with the answer's usage (the tokens the server charges, see
-  // ChargedTokens), stores a complete answer in the cache and counts its tokens.
+  // ChargedTokens), then records the server's view of `limit_scope` from its headers,
+  // stores a complete answer in the cache and counts its tokens.
   void Settle(const CallSpec& spec, const CallOptions& options, const CostEstimate& estimate,
-              const std::optional<llmgate::Reservation>& reservation, Response* response);
+              const std::optional<llmgate::Reservation>& reservation, const std::string& limit_scope,
+              const RateLimitHeaders& rate, Response* response);
 
   const PipelineDeps& deps() const { return deps_; }
 
@@ -96,9 +102,9 @@ class CallPipeline {
                            int64_t deadline) const;
   // Reads the answer (for a stream: only the headers of a 2xx) and classifies it.
   void Exchange(const CallSpec& spec, HttpRequest request, Attempt* attempt);
-  // Updates the key's group and the shared limiter from the answer's headers; returns the
+  // Updates the key's group and the learned limits from the answer's headers; returns the
   // scope the server's limits apply to.
-  std::string LearnFrom(const Attempt& attempt, const std::string& model, int64_t now);
+  std::string LearnFrom(const Attempt& attempt, const std::string& model);
   void ReleaseFailed(const Attempt& attempt, const llmgate::Reservation& reservation);
   Status Enrich(Status status, const Attempt& attempt) const;
   bool SleepUntil(int64_t until, const std::atomic<bool>* cancelled) const;

@@ -28,6 +28,8 @@ LiveChatStream::LiveChatStream(CallPipeline* pipeline, CallSpec spec, CallOption
       exchange_(std::move(result.stream)),
       reservation_(std::move(result.reservation)),
       estimate_(std::move(result.estimate)),
+      limit_scope_(std::move(result.limit_scope)),
+      rate_(std::move(result.rate)),
       caller_wants_usage_(caller_wants_usage),
       response_(std::move(result.response)) {}
 
@@ -100,7 +102,9 @@ void LiveChatStream::Finish() {
   exchange_.reset();  // the connection goes back to the pool
   response_.body = assembler_.ToJson();
   spec_.cacheable = spec_.cacheable && saw_done_;
-  pipeline_->Settle(spec_, options_, estimate_, reservation_, &response_);
+  // The headers are as old as the stream, so the view they give is stricter than the
+  // server's by what refilled meanwhile: safe.
+  pipeline_->Settle(spec_, options_, estimate_, reservation_, limit_scope_, rate_, &response_);
 }
 
 Status LiveChatStream::Fail(Status status) {

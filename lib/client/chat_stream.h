@@ -41,6 +41,8 @@ class LiveChatStream final : public ChatStream {
   std::unique_ptr<HttpExchange> exchange_;
   std::optional<llmgate::Reservation> reservation_;
   CostEstimate estimate_;
+  std::string limit_scope_;
+  RateLimitHeaders rate_;
   bool caller_wants_usage_;
   Response response_;
   SseParser parser_;

@@ -42,9 +42,13 @@ std::vector<ServerView> ViewsFromHeaders(const RateLimitHeaders& headers) {
   return views;
 }
 
-void RateLearner::OnHeaders(const std::string& scope, const RateLimitHeaders& headers) {
+void RateLearner::LearnLimits(const std::string& scope, const RateLimitHeaders& headers) {
+  if (scope.empty() || !learn_limits_) return;
+  Learn(scope, LimitsFromHeaders(scope, headers));
+}
+
+void RateLearner::Observe(const std::string& scope, const RateLimitHeaders& headers) {
   if (scope.empty()) return;
-  if (learn_limits_) Learn(scope, LimitsFromHeaders(scope, headers));
   std::vector<ServerView> views = ViewsFromHeaders(headers);
   if (views.empty()) return;
   if (Status s = limiter_->Observe(scope, views); !s.ok() && logger_)

@@ -34,9 +34,14 @@ class RateLearner {
   RateLearner(GateLimiter* limiter, const Logger* logger, bool learn_limits)
       : limiter_(limiter), logger_(logger), learn_limits_(learn_limits) {}
 
-  // After any answer that carries rate-limit headers, for the scope the server limits
-  // (the group x model). Failures are logged, never returned: learning is advisory.
-  void OnHeaders(const std::string& scope, const RateLimitHeaders& headers);
+  // After any answer, for the scope the server limits (the group x model): stores the
+  // limits its x-ratelimit-limit-* headers define. Failures are logged, never returned.
+  void LearnLimits(const std::string& scope, const RateLimitHeaders& headers);
+
+  // Makes the scope's local state at least as strict as the answer's remaining/reset
+  // headers. Call it once this request's own quota is settled (reconciled or refunded):
+  // the server's count already includes the request.
+  void Observe(const std::string& scope, const RateLimitHeaders& headers);
 
   // A 429 told every caller of `scope` to wait until `until_micros`.
   void OnThrottled(const std::string& scope, int64_t until_micros);

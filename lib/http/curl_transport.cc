@@ -143,8 +143,10 @@ void CurlExchange::Begin(const CurlTransportConfig& config) {
 CURLcode CurlExchange::SetOptions(const CurlTransportConfig& config, CURL* easy) {
   CURLcode rc = CURLE_OK;
   // Keeps the first failure; later calls are skipped.
-#define LLMGATE_SETOPT(option, value) \
-  if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value)
+#define LLMGATE_SETOPT(option, value)                 \
+  do {                                                \
+    if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value); \
+  } while (0)
 
   LLMGATE_SETOPT(CURLOPT_URL, request_.url.c_str());
 #if LIBCURL_VERSION_NUM >= 0x075500

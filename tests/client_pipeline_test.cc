@@ -1,0 +1,347 @@
+// The client's pipeline with a scripted transport and a fake clock: what is sent on each
+// attempt, how long it waits and why, what it learns, and what it returns. Nothing sleeps.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <mutex>
+
+#include "gate_internal.h"
+#include "http/transport.h"
+#include "llmgate/llmgate.h"
+#include "testing/fake_clock.h"
+#include "testing/log_capture.h"
+#include "testing/temp_dir.h"
+
+namespace llmgate {
+namespace {
+
+using internal::HttpExchange;
+using internal::HttpHeaders;
+using internal::HttpRequest;
+using internal::HttpTransport;
+using internal::TransportError;
+using internal::TransportFailure;
+
+constexpr char kKey[] = "sk-test-pipeline-secret-7777";
+
+// One scripted answer: a response, or a failure before any.
+struct Scripted {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::optional<TransportFailure> failure;
+  std::string failure_detail;
+};
+
+Scripted Ok(std::string body = R"({"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})") {
+  Scripted s;
+  s.body = std::move(body);
+  s.headers = {{"x-request-id", "req_ok"}};
+  return s;
+}
+
+Scripted Status(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+  Scripted s;
+  s.status = status;
+  s.body = std::move(body);
+  s.headers = std::move(headers);
+  s.headers.emplace_back("x-request-id", "req_" + std::to_string(status));
+  return s;
+}
+
+class ScriptedExchange : public HttpExchange {
+ public:
+  explicit ScriptedExchange(Scripted s) : s_(std::move(s)) {
+    for (const auto& [n, v] : s_.headers) headers_.Add(n, v);
+    if (s_.failure) error_ = TransportError{s_.failure, false, s_.failure_detail};
+  }
+  bool AwaitHeaders() override { return !s_.failure; }
+  int status() const override { return s_.status; }
+  const HttpHeaders& headers() const override { return headers_; }
+  bool ReadBody(std::string* out) override {
+    if (read_ || s_.failure) return false;
+    read_ = true;
+    out->append(s_.body);
+    return true;
+  }
+  const std::optional<TransportError>& error() const override { return error_; }
+  int64_t new_connections() const override { return 0; }
+
+ private:
+  Scripted s_;
+  HttpHeaders headers_;
+  std::optional<TransportError> error_;
+  bool read_ = false;
+};
+
+struct Script {
+  std::mutex mu;
+  std::deque<Scripted> answers;
+  std::vector<HttpRequest> sent;
+};
+
+class ScriptedTransport : public HttpTransport {
+ public:
+  explicit ScriptedTransport(std::shared_ptr<Script> script) : script_(std::move(script)) {}
+  std::unique_ptr<HttpExchange> Start(HttpRequest request) override {
+    std::lock_guard<std::mutex> lock(script_->mu);
+    script_->sent.push_back(request);
+    Scripted next = Ok();
+    if (!script_->answers.empty()) {
+      next = script_->answers.front();
+      script_->answers.pop_front();
+    }
+    return std::make_unique<ScriptedExchange>(next);
+  }
+
+ private:
+  std::shared_ptr<Script> script_;
+};
+
+std::string HeaderOf(const HttpRequest& r, const std::string& name) {
+  for (const auto& [n, v] : r.headers)
+    if (internal::EqualsIgnoreCase(n, name)) return v;
+  return "";
+}
+
+const char kChat[] = R"({"model":"m1","messages":[{"role":"user","content":"hello"}]})";
+
+class ClientPipelineTest : public ::testing::Test {
+ protected:
+  ClientPipelineTest() : clock_(std::make_shared<testing::FakeClock>()), script_(std::make_shared<Script>()) {}
+
+  Options BaseOptions() {
+    Options o;
+    o.state_dir = dir_.path();
+    o.base_url = "https://api.example.test/v1";
+    o.api_key = kKey;
+    o.limits_from_env = false;
+    o.clock = clock_;
+    o.log_sink = logs_.Sink();
+    o.log_level = LogLevel::kDebug;
+    o.on_retry = [this](const RetryEvent& e) { retries_.push_back(e); };
+    return o;
+  }
+
+  std::unique_ptr<Gate> Open(const Options& o) {
+    auto gate = internal::OpenGateWithTransport(o, std::make_unique<ScriptedTransport>(script_));
+    EXPECT_TRUE(gate.ok()) << gate.status().ToString();
+    return gate.ok() ? std::move(gate).value() : nullptr;
+  }
+
+  void Answer(Scripted s) { script_->answers.push_back(std::move(s)); }
+
+  testing::TempDir dir_;
+  testing::LogCapture logs_;
+  std::shared_ptr<testing::FakeClock> clock_;
+  std::shared_ptr<Script> script_;
+  std::vector<RetryEvent> retries_;
+};
+
+TEST_F(ClientPipelineTest, RetriesServerErrorsWithBackoffAndOneIdempotencyKey) {
+  Options o = BaseOptions();
+  o.organization = "org-decl";
+  o.project = "proj-decl";
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  Answer(Status(503, R"({"error":{"message":"busy","type":"server_error"}})"));
+  Answer(Status(500, "oops"));
+  Answer(Ok());
+  const int64_t start = clock_->NowMicros();
+  CallOptions call;
+  call.headers = {{"Accept", "application/x-custom"}, {"X-Extra", "1"}};
+  auto r = gate->client().ChatCompletions(kChat, call);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->attempts, 3);
+  EXPECT_EQ(r->request_id, "req_ok");
+
+  ASSERT_EQ(script_->sent.size(), 3u);
+  const std::string key = HeaderOf(script_->sent[0], "Idempotency-Key");
+  EXPECT_EQ(key.rfind("llmgate-", 0), 0u);
+  for (const HttpRequest& sent : script_->sent) {
+    EXPECT_EQ(sent.url, "https://api.example.test/v1/chat/completions");
+    EXPECT_EQ(HeaderOf(sent, "Idempotency-Key"), key);
+    EXPECT_EQ(HeaderOf(sent, "Authorization"), std::string("Bearer ") + kKey);
+    EXPECT_EQ(HeaderOf(sent, "OpenAI-Organization"), "org-decl");
+    EXPECT_EQ(HeaderOf(sent, "OpenAI-Project"), "proj-decl");
+    EXPECT_EQ(HeaderOf(sent, "Accept"), "application/x-custom");
+    EXPECT_EQ(HeaderOf(sent, "X-Extra"), "1");
+    EXPECT_EQ(sent.body, kChat);
+  }
+  ASSERT_EQ(retries_.size(), 2u);
+  EXPECT_EQ(retries_[0].error.http_status(), 503);
+  EXPECT_EQ(retries_[0].error.request_id(), "req_503");
+  EXPECT_GE(retries_[0].delay.count(), 375);
+  EXPECT_LE(retries_[0].delay.count(), 500);
+  EXPECT_GE(retries_[1].delay.count(), 750);
+  EXPECT_LE(retries_[1].delay.count(), 1000);
+  // The waits passed on the injected clock.
+  EXPECT_GE(clock_->NowMicros() - start, (retries_[0].delay.count() + retries_[1].delay.count()) * 1000);
+}
+
+TEST_F(ClientPipelineTest, HonoursTheServersHintAndSharesIt) {
+  Options o = BaseOptions();
+  // While the call waits to retry, the hold is already stored for every process: an
+  // acquire on the group x model scope is denied until it ends.
+  std::optional<AcquireOutcome> probe_outcome;
+  Gate* gate_ptr = nullptr;
+  o.on_retry = [&](const RetryEvent& e) {
+    retries_.push_back(e);
+    AcquireRequest probe;
+    probe.scopes = {"org:org-learned/model:m1"};
+    probe.cost = {{"requests", 1}};
+    auto outcome = gate_ptr->limiter().TryAcquire(probe);
+    if (outcome.ok()) probe_outcome = *outcome;
+  };
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  gate_ptr = gate.get();
+  Answer(Status(429, R"({"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}})",
+                {{"retry-after-ms", "2500"}, {"openai-organization", "org-learned"}}));
+  Answer(Ok());
+  const int64_t start = clock_->NowMicros();
+  auto r = gate->client().ChatCompletions(kChat);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(retries_.size(), 1u);
+  EXPECT_EQ(retries_[0].delay.count(), 2500);
+  EXPECT_EQ(retries_[0].error.code(), StatusCode::kResourceExhausted);
+  EXPECT_GE(clock_->NowMicros() - start, 2'500'000);
+  EXPECT_TRUE(logs_.Contains("belongs to org:org-learned"));
+  ASSERT_TRUE(probe_outcome.has_value());
+  ASSERT_FALSE(probe_outcome->granted());
+  EXPECT_EQ(probe_outcome->denial->limit_name, "block");
+  EXPECT_NEAR(probe_outcome->denial->retry_after.count(), 2500, 10);
+}
+
+TEST_F(ClientPipelineTest, AHintPastTheDeadlineEndsTheCallAtOnce) {
+  Options o = BaseOptions();
+  o.call_timeout = std::chrono::seconds(1);
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  Answer(Status(429, R"({"error":{"message":"slow down","type":"tokens","code":"rate_limit_exceeded"}})",
+                {{"retry-after", "5"}}));
+  const int64_t start = clock_->NowMicros();
+  auto r = gate->client().ChatCompletions(kChat);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(r.status().http_status(), 429);
+  EXPECT_LT(clock_->NowMicros() - start, 1'000'000);
+  EXPECT_EQ(script_->sent.size(), 1u);
+}
+
+TEST_F(ClientPipelineTest, LearnsLimitsConfiguredOnesWinAndAMismatchIsLogged) {
+  Options o = BaseOptions();
+  o.organization = "org-x";
+  o.limits = {Limit{"org:org-x/model:m1", "requests", 50}};
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  Answer(Scripted(Ok()));
+  script_->answers.back().headers = {{"x-ratelimit-limit-requests", "100"},
+                                     {"x-ratelimit-limit-tokens", "30000"},
+                                     {"x-ratelimit-remaining-requests", "99"},
+                                     {"x-ratelimit-remaining-tokens", "29000"},
+                                     {"x-ratelimit-reset-requests", "600ms"},
+                                     {"x-ratelimit-reset-tokens", "2s"}};
+  ASSERT_TRUE(gate->client().ChatCompletions(kChat).ok());
+  auto usage = gate->limiter().Usage("org:org-x/model:m1");
+  ASSERT_TRUE(usage.ok());
+  bool requests = false, tokens = false;
+  for (const LimitUsage& u : *usage) {
+    if (u.limit.dimension == "requests") {
+      requests = true;
+      EXPECT_EQ(u.limit.limit, 50);
+      EXPECT_EQ(u.limit.source, LimitSource::kConfigured);
+    } else if (u.limit.dimension == "tokens") {
+      tokens = true;
+      EXPECT_EQ(u.limit.limit, 30000);
+      EXPECT_EQ(u.limit.source, LimitSource::kLearned);
+      // The server's view (29000 left) made the local state at least as strict.
+      EXPECT_LE(u.remaining, 29000);
+    }
+  }
+  EXPECT_TRUE(requests);
+  EXPECT_TRUE(tokens);
+  EXPECT_TRUE(logs_.Contains("differs from the server's 100")) << logs_.All();
+}
+
+TEST_F(ClientPipelineTest, LearningCanBeTurnedOff) {
+  Options o = BaseOptions();
+  o.learn_limits = false;
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  Answer(Scripted(Ok()));
+  script_->answers.back().headers = {{"x-ratelimit-limit-requests", "100"}, {"openai-organization", "org-q"}};
+  ASSERT_TRUE(gate->client().ChatCompletions(kChat).ok());
+  auto usage = gate->limiter().Usage();
+  ASSERT_TRUE(usage.ok());
+  EXPECT_TRUE(usage->empty());
+}
+
+TEST_F(ClientPipelineTest, AzureUrlAndKeyHeader) {
+  Options o = BaseOptions();
+  o.api_style = ApiStyle::kAzure;
+  o.base_url = "https://res.openai.azure.com/openai/deployments/dep1/";
+  o.azure_api_version = "2024-10-21";
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  ASSERT_TRUE(gate->client().ChatCompletions(kChat).ok());
+  ASSERT_EQ(script_->sent.size(), 1u);
+  EXPECT_EQ(script_->sent[0].url,
+            "https://res.openai.azure.com/openai/deployments/dep1/chat/completions?api-version=2024-10-21");
+  EXPECT_EQ(HeaderOf(script_->sent[0], "api-key"), kKey);
+  EXPECT_EQ(HeaderOf(script_->sent[0], "Authorization"), "");
+}
+
+TEST_F(ClientPipelineTest, TransportDetailsNeverCarryTheKey) {
+  auto gate = Open(BaseOptions());
+  ASSERT_NE(gate, nullptr);
+  Scripted fail;
+  fail.failure = TransportFailure::kTls;
+  fail.failure_detail = std::string("handshake failed for header Bearer ") + kKey;
+  Answer(fail);
+  auto r = gate->client().ChatCompletions(kChat);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().message().find(kKey), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("sk-…7777"), std::string::npos) << r.status().message();
+  EXPECT_EQ(logs_.All().find(kKey), std::string::npos);
+}
+
+TEST_F(ClientPipelineTest, NoKeySendsNoAuthorization) {
+  Options o = BaseOptions();
+  o.api_key.clear();
+  unsetenv("OPENAI_API_KEY");
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  auto r = gate->client().ChatCompletions(kChat);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(HeaderOf(script_->sent[0], "Authorization"), "");
+  EXPECT_EQ(r->key_label, "(no key)");
+}
+
+TEST_F(ClientPipelineTest, ARefusedRequestGivesItsQuotaBack) {
+  Options o = BaseOptions();
+  Limit daily{"global", "requests", 1000, std::chrono::hours(24)};
+  daily.kind = WindowKind::kCalendar;
+  o.limits = {daily};
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  Answer(Status(400, R"({"error":{"message":"bad","type":"invalid_request_error","param":"messages"}})"));
+  auto r = gate->client().ChatCompletions(kChat);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  auto usage = gate->limiter().Usage("global");
+  ASSERT_TRUE(usage.ok());
+  ASSERT_EQ(usage->size(), 1u);
+  EXPECT_EQ((*usage)[0].used, 0);
+  // A server error may have been charged by the server: it stays charged here too.
+  Answer(Status(500, "x"));
+  CallOptions once;
+  once.max_attempts = 1;
+  ASSERT_FALSE(gate->client().ChatCompletions(kChat, once).ok());
+  usage = gate->limiter().Usage("global");
+  EXPECT_EQ((*usage)[0].used, 1);
+}
+
+}  // namespace
+}  // namespace llmgate
