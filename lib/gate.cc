@@ -9,6 +9,9 @@
 #include "client/gate_client.h"
 #include "http/curl_transport.h"
 #include "gate_internal.h"
+#include "keys/key_groups.h"
+#include "keys/key_pool.h"
+#include "keys/key_sources.h"
 #include "keys/key_store.h"
 #include "cache/sqlite_cache_backend.h"
 #include "limit/gate_limiter.h"
@@ -43,6 +46,7 @@ class GateImpl final : public Gate {
   Cache& cache() override { return *cache_; }
   Limiter& limiter() override { return *limiter_; }
   Client& client() override { return *client_; }
+  KeyPool& keys() override { return *key_pool_; }
 
  private:
   explicit GateImpl(const Options& options)
@@ -61,9 +65,32 @@ class GateImpl final : public Gate {
     if (!limits.ok()) return limits.status();
     Result<ClientSettings> settings = ResolveClientSettings(options_);
     if (!settings.ok()) return settings.status();
+    Result<std::vector<ApiKeySpec>> keys = CollectKeys(options_, logger_);
+    if (!keys.ok()) return keys.status();
     if (Status s = OpenCache(settings->base_url); !s.ok()) return s;
     if (Status s = OpenLimiter(std::move(limits).value()); !s.ok()) return s;
+    if (Status s = OpenKeyPool(*settings, *keys); !s.ok()) return s;
     return OpenClient(std::move(settings).value());
+  }
+
+  Status OpenKeyPool(const ClientSettings& settings, const std::vector<ApiKeySpec>& keys) {
+    // The key store shares quota.db, which the limiter has just brought to the latest schema.
+    KeyRules rules;
+    rules.failure_threshold = options_.key_failure_threshold;
+    rules.failure_cooldown_micros = options_.key_failure_cooldown.count() * 1000;
+    key_store_ = std::make_unique<KeyStore>(DbConfigFromOptions(options_, state_dir_ + "/quota.db", &logger_), rules);
+    key_groups_ = std::make_unique<KeyGroups>(key_store_.get(), options_.clock, &logger_);
+    KeyPoolConfig pc;
+    pc.policy = options_.key_policy;
+    pc.max_in_flight = options_.key_max_in_flight;
+    pc.default_scope = options_.default_scope;
+    pc.organization = settings.organization;
+    pc.project = settings.project;
+    pc.on_wait = options_.on_wait;
+    pc.clock = options_.clock;
+    pc.logger = &logger_;
+    key_pool_ = std::make_unique<GateKeyPool>(std::move(pc), key_store_.get(), key_groups_.get(), limiter_.get());
+    return key_pool_->Init(keys);
   }
 
   Status OpenClient(ClientSettings settings) {
@@ -75,13 +102,9 @@ class GateImpl final : public Gate {
       transport = MakeCurlTransport(tc);
       if (!transport.ok()) return transport.status();
     }
-    // The key store shares quota.db, which the limiter has just brought to the latest schema.
-    key_store_ = std::make_unique<KeyStore>(DbConfigFromOptions(options_, state_dir_ + "/quota.db", &logger_));
-
     PipelineDeps deps;
-    deps.key = ApiKey::From(settings.api_key);
-    auto groups = std::make_unique<KeyGroups>(DeclaredGroup(settings.organization, settings.project),
-                                              key_store_.get(), options_.clock, &logger_);
+    deps.pool = key_pool_.get();
+    deps.groups = key_groups_.get();
     auto learner = std::make_unique<RateLearner>(limiter_.get(), &logger_, options_.learn_limits);
     deps.settings = std::move(settings);
     deps.cache = cache_.get();
@@ -93,8 +116,7 @@ class GateImpl final : public Gate {
     deps.estimate.default_completion_tokens = options_.default_completion_tokens;
     deps.on_retry = options_.on_retry;
     deps.on_wait = options_.on_wait;
-    client_ = std::make_unique<GateClient>(std::move(deps), std::move(transport).value(), std::move(groups),
-                                           std::move(learner));
+    client_ = std::make_unique<GateClient>(std::move(deps), std::move(transport).value(), std::move(learner));
     return Status::Ok();
   }
 
@@ -143,6 +165,8 @@ class GateImpl final : public Gate {
   std::unique_ptr<GateLimiter> limiter_;
   std::unique_ptr<HttpTransport> injected_transport_;  // tests only; consumed by OpenClient
   std::unique_ptr<KeyStore> key_store_;
+  std::unique_ptr<KeyGroups> key_groups_;
+  std::unique_ptr<GateKeyPool> key_pool_;
   std::unique_ptr<GateClient> client_;  // declared last: it uses everything above
 };
 

@@ -8,6 +8,7 @@
 
 #include "llmgate/cache.h"
 #include "llmgate/client.h"
+#include "llmgate/keys.h"
 #include "llmgate/export.h"
 #include "llmgate/limiter.h"
 #include "llmgate/options.h"
@@ -36,6 +37,9 @@ class LLMGATE_EXPORT Gate {
 
   // The OpenAI client: every call goes through the cache, the limiter and the retry policy.
   virtual Client& client() = 0;
+
+  // The API keys this gate calls with, and what every process knows about them.
+  virtual KeyPool& keys() = 0;
 
  protected:
   Gate() = default;

@@ -6,6 +6,7 @@
 #include "llmgate/client.h"
 #include "llmgate/clock.h"
 #include "llmgate/gate.h"
+#include "llmgate/keys.h"
 #include "llmgate/limiter.h"
 #include "llmgate/log.h"
 #include "llmgate/options.h"

@@ -12,6 +12,7 @@
 
 #include "llmgate/client.h"
 #include "llmgate/clock.h"
+#include "llmgate/keys.h"
 #include "llmgate/limiter.h"
 #include "llmgate/log.h"
 #include "llmgate/tokenizer.h"
@@ -111,7 +112,7 @@ struct Options {
   // ---- API client ----
 
   // Default "": $OPENAI_API_KEY. Keys are never stored, logged or put in error messages;
-  // llmgate names a key by fingerprint and label ("sk-…abcd").
+  // llmgate names a key by fingerprint and label ("sk-…abcd"). See also the key pool below.
   std::string api_key;
 
   // Default "": $OPENAI_ORG_ID / $OPENAI_PROJECT_ID. Sent as OpenAI-Organization /
@@ -154,6 +155,26 @@ struct Options {
   // Default true: the server's x-ratelimit-limit-* headers define the requests and tokens
   // per minute of the key group x model, stored for every process (configured limits win).
   bool learn_limits = true;
+
+  // ---- Key pool (keys.h) ----
+
+  // Default empty: more keys. The pool holds api_key, these, the keys of keys_file and, when
+  // keys_from_env, $OPENAI_API_KEYS (comma-separated) and $OPENAI_API_KEY; each key once.
+  std::vector<ApiKeySpec> keys;
+  // Default "" ($LLMGATE_KEYS_FILE if set): a file of keys, one a line (README: "Key pool").
+  // A file others can read gets a warning.
+  std::string keys_file;
+  // Default true: read $OPENAI_API_KEYS and $OPENAI_API_KEY.
+  bool keys_from_env = true;
+  // Default kMostHeadroom.
+  KeyPolicy key_policy = KeyPolicy::kMostHeadroom;
+  // Default 0 (no cap): requests in flight per key across every process, held as leases that
+  // are reclaimed when their process dies.
+  int key_max_in_flight = 0;
+  // Defaults 3 / 30 s: after this many 5xx or network failures in a row, a key cools down this
+  // long (for every process).
+  int key_failure_threshold = 3;
+  std::chrono::milliseconds key_failure_cooldown{30'000};
 
   // ---- Diagnostics ----
 

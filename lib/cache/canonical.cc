@@ -1,5 +1,7 @@
 #include "cache/canonical.h"
 
+#include "cache/canonical_place.h"
+
 #include <simdjson.h>
 #include <xxhash.h>
 
@@ -35,8 +37,6 @@ constexpr size_t kMaxRetainedMembers = 4096;
 
 // ---------------------------------------------------------------------------------------
 // Rules 4 and 5: which fields are dropped, which defaults apply where.
-
-enum class Endpoint { kOther, kChat, kCompletions, kResponses, kEmbeddings, kImageGenerations };
 
 // Fields that never change the answer: end-user identifiers, streaming and storage switches,
 // bookkeeping attached to the request, and OpenAI's own prompt-cache routing hints.
@@ -448,62 +448,6 @@ class JsonWriter {
 };
 
 // ---------------------------------------------------------------------------------------
-// Rule 6: where a value sits relative to message text. Only tracked when normalizing.
-
-enum class TextContext : uint8_t {
-  kNone,            // not message text
-  kText,            // a string here is message text
-  kMessageList,     // chat "messages": elements are messages
-  kMessage,         // a message object: its "content" holds text
-  kContent,         // message content: a string is text, an array holds parts
-  kPart,            // a content part: its "text" is text when the part's type says so
-  kPrompt,          // completions "prompt": a string is text, an array holds texts
-  kResponsesInput,  // responses "input": a string is text, an array holds messages
-};
-
-bool IsTextString(TextContext context) {
-  return context == TextContext::kText || context == TextContext::kContent || context == TextContext::kPrompt ||
-         context == TextContext::kResponsesInput;
-}
-
-TextContext ElementContext(TextContext array_context) {
-  switch (array_context) {
-    case TextContext::kMessageList:
-    case TextContext::kResponsesInput:
-      return TextContext::kMessage;
-    case TextContext::kContent:
-      return TextContext::kPart;
-    case TextContext::kPrompt:
-      return TextContext::kText;
-    default:
-      return TextContext::kNone;
-  }
-}
-
-TextContext TopLevelContext(Endpoint endpoint, std::string_view key) {
-  switch (endpoint) {
-    case Endpoint::kChat:
-      if (key == "messages") return TextContext::kMessageList;
-      break;
-    case Endpoint::kCompletions:
-      if (key == "prompt") return TextContext::kPrompt;
-      break;
-    case Endpoint::kResponses:
-      if (key == "input") return TextContext::kResponsesInput;
-      if (key == "instructions") return TextContext::kText;
-      break;
-    default:
-      break;
-  }
-  return TextContext::kNone;
-}
-
-bool IsTextPartType(Endpoint endpoint, std::string_view type) {
-  if (type == "text") return true;
-  return endpoint == Endpoint::kResponses && (type == "input_text" || type == "output_text");
-}
-
-// ---------------------------------------------------------------------------------------
 // Rule 1: the body, with object members sorted.
 //
 // The writer walks simdjson's DOM tape (simdjson's doc/tape.md) instead of going through
@@ -618,20 +562,18 @@ class BodyWriter {
     const size_t begin = Collect(Tape::kRoot, /*top_level=*/true);
     FillDefaults(begin);
     SortAndDedup(begin);
-    WriteMembers(begin, [this](std::string_view key) {
-      return normalize_ ? TopLevelContext(endpoint_, key) : TextContext::kNone;
-    });
+    WriteMembers(begin, [this](std::string_view key) { return TopLevelPlace(endpoint_, normalize_, key); });
   }
 
  private:
-  void WriteValue(uint32_t i, TextContext context) {
+  void WriteValue(uint32_t i, Place place) {
     switch (tape_.Type(i)) {
       case '{':
-        return WriteObject(i, context);
+        return WriteObject(i, place);
       case '[':
-        return WriteArray(i, context);
+        return WriteArray(i, place);
       case '"':
-        if (IsTextString(context)) return out_.NormalizedString(tape_.String(i));
+        if (IsTextString(place)) return out_.NormalizedString(tape_.String(i));
         return out_.String<Tape::kPaddedStrings>(tape_.String(i));
       case 'l':
         return out_.Int64(tape_.Payload<int64_t>(i));
@@ -648,27 +590,31 @@ class BodyWriter {
     }
   }
 
-  void WriteArray(uint32_t i, TextContext context) {
-    const TextContext element_context = ElementContext(context);
+  void WriteArray(uint32_t i, Place place) {
+    const Place element_place = ElementPlace(place);
     const uint32_t close = tape_.Close(i);
     out_.Char('[');
     for (uint32_t element = i + 1; element < close; element = tape_.Next(element)) {
       if (element != i + 1) out_.Char(',');
-      WriteValue(element, element_context);
+      WriteValue(element, element_place);
     }
     out_.Char(']');
   }
 
-  void WriteObject(uint32_t i, TextContext context) {
+  void WriteObject(uint32_t i, Place place) {
     const size_t begin = Collect(i, /*top_level=*/false);
-    SortAndDedup(begin);
-    if (context == TextContext::kMessage) {
-      WriteMembers(begin,
-                   [](std::string_view key) { return key == "content" ? TextContext::kContent : TextContext::kNone; });
-    } else if (context == TextContext::kPart && IsTextPart(begin)) {
-      WriteMembers(begin, [](std::string_view key) { return key == "text" ? TextContext::kText : TextContext::kNone; });
+    if (place == Place::kProperties) {
+      DedupInOrder(begin);  // rule 8
     } else {
-      WriteMembers(begin, [](std::string_view) { return TextContext::kNone; });
+      SortAndDedup(begin);
+    }
+    if (place == Place::kNone) {
+      WriteMembers(begin, [](std::string_view) { return Place::kNone; });
+    } else if (place == Place::kPart) {
+      const bool text = IsTextPart(begin);
+      WriteMembers(begin, [text](std::string_view key) { return text && key == "text" ? Place::kText : Place::kNone; });
+    } else {
+      WriteMembers(begin, [place](std::string_view key) { return MemberPlace(place, key); });
     }
   }
 
@@ -695,8 +641,8 @@ class BodyWriter {
 
   // Writes members [begin, top) as an object and pops them. Indexes, not references:
   // nested objects push onto the same storage and may reallocate it.
-  template <typename ContextOf>
-  void WriteMembers(size_t begin, ContextOf context_of) {
+  template <typename PlaceOf>
+  void WriteMembers(size_t begin, PlaceOf place_of) {
     const size_t end = members_.top();
     out_.Char('{');
     for (size_t i = begin; i < end; ++i) {
@@ -706,7 +652,7 @@ class BodyWriter {
         out_.Raw(member.literal->canonical_json);
       } else {
         out_.Key<Tape::kPaddedStrings>(member.key(), i == begin);
-        WriteValue(member.value, context_of(member.key()));
+        WriteValue(member.value, place_of(member.key()));
       }
     }
     out_.Char('}');
@@ -740,6 +686,47 @@ class BodyWriter {
       for (; j != first && KeyLess(moving, j[-1]); --j) *j = j[-1];
       *j = moving;
     }
+  }
+
+  // Rule 8: keeps members [begin, top) in input order; a repeated key stays where it first
+  // appeared and takes its last value, as Python's json module (OpenAI's servers) reads it.
+  void DedupInOrder(size_t begin) {
+    Member* const first = &members_[begin];
+    const size_t count = members_.top() - begin;
+    if (count > kMaxScannedProperties) return DedupInOrderSorted(first, begin, count);
+    Member* kept = first;
+    for (Member* it = first; it != first + count; ++it) {
+      Member* same = first;
+      while (same != kept && !KeyEqual(*same, *it)) ++same;
+      if (same != kept) {
+        same->value = it->value;
+      } else {
+        *kept++ = *it;
+      }
+    }
+    members_.SetTop(begin + (kept - first));
+  }
+
+  // Schemas have a handful of properties; past this many, the quadratic scan above gives way
+  // to a sort, so a huge object cannot make canonicalization slow.
+  static constexpr size_t kMaxScannedProperties = 32;
+
+  void DedupInOrderSorted(Member* first, size_t begin, size_t count) {
+    std::vector<uint32_t> order(count);  // positions, sorted by key, input order among equals
+    for (uint32_t i = 0; i < count; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [first](uint32_t a, uint32_t b) { return KeyLess(first[a], first[b]); });
+    std::vector<bool> dropped(count);
+    for (size_t run = 0; run < count;) {
+      size_t end = run + 1;
+      while (end < count && KeyEqual(first[order[run]], first[order[end]])) dropped[order[end++]] = true;
+      first[order[run]].value = first[order[end - 1]].value;
+      run = end;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < count; ++i) {
+      if (!dropped[i]) first[kept++] = first[i];
+    }
+    members_.SetTop(begin + kept);
   }
 
   // Rule 5 on the top level, before sorting: appends absent defaults and gives a null last

@@ -9,8 +9,9 @@
 //
 //  1. The body must be a JSON object. It is re-emitted minified (no white space outside
 //     strings) with the members of every object, at every depth, sorted bytewise by their
-//     unescaped UTF-8 key. Array order is kept. When an object repeats a key, the last
-//     occurrence wins and the earlier ones are dropped, as in most JSON parsers.
+//     unescaped UTF-8 key (except the "properties" of JSON schemas, rule 8). Array order is
+//     kept. When an object repeats a key, the last occurrence wins and the earlier ones are
+//     dropped, as in most JSON parsers.
 //
 //  2. Strings (keys and values) are re-escaped one way: '"' and '\' as \" and \\; control
 //     characters below 0x20 as \b \f \n \r \t, or \u00XX with lowercase hex for the others;
@@ -67,6 +68,16 @@
 //
 //  7. The namespace is copied as given. The path is copied as given (query string included)
 //     except that one trailing '/' is removed. Neither should contain '\0'.
+//
+//  8. Inside JSON schemas, a "properties" object keeps its members in input order (rule 1
+//     does not sort it): Structured Outputs generate keys in schema order, so two schemas
+//     that differ only there may get different answers. A repeated property keeps its first
+//     position and takes its last value (as Python's json module reads it). The schemas are
+//       response_format.json_schema.schema, tools[i].function.parameters and
+//       functions[i].parameters (chat); text.format.schema and tools[i].parameters
+//       (responses),
+//     followed from the top level on every endpoint. Every object member named "properties"
+//     anywhere inside them counts; all other objects there are sorted as usual.
 //
 // Nesting deeper than 1024 arrays/objects is rejected as invalid JSON. (The walk recurses
 // once per level, about 120 bytes of stack each.)

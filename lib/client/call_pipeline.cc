@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <utility>
 
 
@@ -91,6 +92,38 @@ struct CallPipeline::Attempt {
   RateLimitHeaders rate;
 };
 
+AttemptReport CallPipeline::Report(const Attempt& a, int64_t started, int64_t now, int64_t cooldown_until) const {
+  AttemptReport r;
+  r.kind = a.cancelled ? AttemptClass::kOther : ClassOf(a.c.outcome);
+  r.latency_micros = a.has_response ? now - started : -1;
+  r.http_status = a.c.http_status;
+  r.error_code = a.c.error.code;
+  r.request_id = a.rate.request_id;
+  if (a.cancelled) {
+    r.error = "cancelled";
+  } else if (a.c.outcome != Outcome::kSuccess) {
+    r.error = ToStatus(a.c).message();
+  }
+  r.cooldown_until = cooldown_until;
+  return r;
+}
+
+void CallPipeline::FinishStream(const KeyChoice& choice, int64_t started, const Status& error, const Usage& usage) {
+  AttemptReport r;
+  const int64_t now = deps_.clock->NowMicros();
+  r.latency_micros = now - started;
+  if (error.ok()) {
+    r.kind = AttemptClass::kSuccess;
+    r.tokens_in = usage.prompt_tokens;
+    r.tokens_out = usage.completion_tokens;
+  } else {
+    r.kind = error.code() == StatusCode::kCancelled ? AttemptClass::kOther : AttemptClass::kNetwork;
+    r.error = error.message();
+    r.request_id = error.request_id();
+  }
+  deps_.pool->Finish(choice, r);
+}
+
 Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& options) {
   ClientCounters& counters = *deps_.counters;
   counters.calls.fetch_add(1, std::memory_order_relaxed);
@@ -130,71 +163,106 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
   const std::string idempotency_key =
       options.idempotency_key.empty() ? MakeIdempotencyKey(Random64) : options.idempotency_key;
 
-  for (int attempt_no = 1;; ++attempt_no) {
-    const std::string group = deps_.groups->GroupOf(deps_.key);
-    Result<llmgate::Reservation> reservation = AcquireQuota(spec, estimate, group, options, deadline);
-    if (!reservation.ok()) return fail(reservation.status());
+  const std::vector<llmgate::Cost> cost = CostsFor(spec.endpoint, estimate.tokens(), estimate.images);
+  // Keys that failed this call in a way another key may not (throttled, revoked, out of
+  // quota): the call moves to another key at once, without using up an attempt.
+  std::set<std::string> excluded;
+  std::optional<Status> last_error;
+  int sent = 0;     // HTTP attempts
+  int counted = 0;  // attempts the retry policy counts
+  for (;;) {
+    Result<KeyChoice> chosen = deps_.pool->Choose(cost, estimate.model, excluded, options.cancelled, deadline);
+    if (!chosen.ok()) return fail(last_error && chosen.status().code() == StatusCode::kUnavailable ? *last_error
+                                                                                                  : chosen.status());
+    KeyChoice& choice = *chosen;
+    const ApiKey& key = *choice.key;
 
     Attempt attempt;
-    Exchange(spec, BuildRequest(spec, options, idempotency_key, deadline), &attempt);
+    const int64_t started = clock.NowMicros();
+    Exchange(spec, BuildRequest(spec, options, key, idempotency_key, deadline), key, &attempt);
+    ++sent;
+    ++counted;
     counters.http_attempts.fetch_add(1, std::memory_order_relaxed);
     if (attempt.cancelled) {
-      (void)deps_.limiter->Cancel(*reservation);
+      (void)deps_.limiter->Cancel(choice.reservation);
+      deps_.pool->Finish(choice, Report(attempt, started, clock.NowMicros(), 0));
       return fail(Status(StatusCode::kCancelled, "call cancelled"));
     }
     const int64_t now = clock.NowMicros();
-    const std::string limit_scope = LearnFrom(attempt, estimate.model);
+    const std::string limit_scope = LearnFrom(attempt, key, estimate.model);
 
     if (attempt.c.outcome == Outcome::kSuccess) {
       CallResult result;
       result.response.http_status = attempt.c.http_status;
       result.response.headers = ToHeaderList(attempt.headers);
       result.response.request_id = attempt.rate.request_id;
-      result.response.attempts = attempt_no;
-      result.response.key_label = deps_.key.label;
+      result.response.attempts = sent;
+      result.response.key_label = key.label;
       result.estimate = estimate;
       if (spec.stream) {
         result.stream = std::move(attempt.exchange);
-        result.reservation = *reservation;
         result.limit_scope = limit_scope;
         result.rate = attempt.rate;
+        result.started_micros = started;
+        result.choice = std::move(choice);
         return result;
       }
       result.response.body = std::move(attempt.body);
-      Settle(spec, options, estimate, *reservation, limit_scope, attempt.rate, &result.response);
+      Settle(spec, options, estimate, choice.reservation, limit_scope, attempt.rate, &result.response);
+      AttemptReport report = Report(attempt, started, now, 0);
+      report.tokens_in = result.response.usage.prompt_tokens;
+      report.tokens_out = result.response.usage.completion_tokens;
+      deps_.pool->Finish(choice, report);
       return result;
     }
 
     if (attempt.c.http_status == 429) counters.http_429.fetch_add(1, std::memory_order_relaxed);
-    ReleaseFailed(attempt, *reservation);
+    ReleaseFailed(attempt, choice.reservation);
     if (attempt.has_response) deps_.learner->Observe(limit_scope, attempt.rate);
-    const RetryDelay delay = policy.NextDelay(attempt_no, attempt.c, attempt.headers, now, Uniform01);
+    const RetryDelay delay = policy.NextDelay(counted, attempt.c, attempt.headers, now, Uniform01);
+    std::optional<int64_t> hint = attempt.rate.retry_after_ms ? attempt.rate.retry_after_ms : attempt.rate.retry_after;
     // A throttled answer that says how long to wait holds the scope for every process.
-    if (attempt.c.outcome == Outcome::kRateLimited) {
-      std::optional<int64_t> wait = attempt.rate.retry_after_ms ? attempt.rate.retry_after_ms : attempt.rate.retry_after;
-      if (wait && *wait > 0) deps_.learner->OnThrottled(limit_scope, now + *wait);
+    if (attempt.c.outcome == Outcome::kRateLimited && hint && *hint > 0)
+      deps_.learner->OnThrottled(limit_scope, now + *hint);
+    // The key cools down until the server's reset (or the backoff when it gives none).
+    const int64_t key_wait = delay.server_hint_micros.value_or(delay.micros);
+    deps_.pool->Finish(choice, Report(attempt, started, now, now + key_wait));
+
+    Status cause = Enrich(ToStatus(attempt.c), attempt, key);
+    last_error = cause;
+    const AttemptClass kind = ClassOf(attempt.c.outcome);
+    if (kind == AttemptClass::kRateLimited || kind == AttemptClass::kAuth || kind == AttemptClass::kQuota) {
+      excluded.insert(key.fingerprint);
+      if (deps_.pool->HasAlternative(excluded)) {
+        --counted;
+        if (deps_.logger)
+          deps_.logger->Info(spec.method, " ", spec.path, " with key ", key.label, " failed (", cause.ToString(),
+                             "); moving to another key");
+        continue;
+      }
+      // No other key: the ordinary retry policy applies to this one.
+      excluded.erase(key.fingerprint);
     }
-    const RetryDecision decision = policy.Decide(attempt_no, attempt.c, delay, now, deadline);
-    Status error = Enrich(FinalStatus(attempt.c, decision), attempt);
+
+    const RetryDecision decision = policy.Decide(counted, attempt.c, delay, now, deadline);
+    Status error = Enrich(FinalStatus(attempt.c, decision), attempt, key);
     if (decision.action != RetryAction::kRetry) {
-      if (deps_.logger)
-        deps_.logger->Warn(spec.method, " ", spec.path, " failed: ", error.ToString());
+      if (deps_.logger) deps_.logger->Warn(spec.method, " ", spec.path, " failed: ", error.ToString());
       return fail(error);
     }
 
     counters.retries.fetch_add(1, std::memory_order_relaxed);
-    Status cause = Enrich(ToStatus(attempt.c), attempt);
     if (deps_.logger) {
-      deps_.logger->Info(spec.method, " ", spec.path, " attempt ", attempt_no, " with key ", deps_.key.label,
-                         " failed (", cause.ToString(), "); retrying in ", decision.delay_micros / 1000, " ms (",
+      deps_.logger->Info(spec.method, " ", spec.path, " attempt ", sent, " with key ", key.label, " failed (",
+                         cause.ToString(), "); retrying in ", decision.delay_micros / 1000, " ms (",
                          DelaySourceName(delay.source), ")");
     }
     if (deps_.on_retry) {
       RetryEvent event;
-      event.attempt = attempt_no;
+      event.attempt = sent;
       event.delay = std::chrono::milliseconds(decision.delay_micros / 1000);
       event.error = cause;
-      event.key_label = deps_.key.label;
+      event.key_label = key.label;
       deps_.on_retry(event);
     }
     if (!SleepUntil(now + decision.delay_micros, options.cancelled))
@@ -202,43 +270,28 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
   }
 }
 
-Result<llmgate::Reservation> CallPipeline::AcquireQuota(const CallSpec& spec, const CostEstimate& estimate,
-                                               const std::string& group, const CallOptions& options,
-                                               int64_t deadline) {
-  llmgate::AcquireRequest request;
-  request.scopes = CallScopes(deps_.default_scope, deps_.key, group, estimate.model);
-  request.cost = CostsFor(spec.endpoint, estimate.tokens(), estimate.images);
-  llmgate::AcquireOptions acquire;
-  const int64_t left = deadline - deps_.clock->NowMicros();
-  if (left <= 0) return Status(StatusCode::kDeadlineExceeded, "call deadline passed before the request was sent");
-  acquire.timeout = std::chrono::milliseconds(left / 1000);
-  acquire.cancelled = options.cancelled;
-  acquire.on_wait = deps_.on_wait;
-  return deps_.limiter->Acquire(request, acquire);
-}
-
-HttpRequest CallPipeline::BuildRequest(const CallSpec& spec, const CallOptions& options,
+HttpRequest CallPipeline::BuildRequest(const CallSpec& spec, const CallOptions& options, const ApiKey& key,
                                        const std::string& idempotency_key, int64_t deadline) const {
   const ClientSettings& s = deps_.settings;
   HttpRequest request;
   request.method = spec.method;
-  request.url = s.base_url + spec.path;
+  request.url = (key.base_url.empty() ? s.base_url : key.base_url) + spec.path;
   if (s.api_style == ApiStyle::kAzure) {
     request.url += spec.path.find('?') == std::string::npos ? "?" : "&";
     request.url += "api-version=" + s.azure_api_version;
   }
   auto& h = request.headers;
-  if (!deps_.key.secret.empty()) {
+  if (!key.secret.empty()) {
     if (s.api_style == ApiStyle::kAzure) {
-      h.emplace_back("api-key", deps_.key.secret);
+      h.emplace_back("api-key", key.secret);
     } else {
-      h.emplace_back("Authorization", "Bearer " + deps_.key.secret);
+      h.emplace_back("Authorization", "Bearer " + key.secret);
     }
   }
   if (!spec.body.empty() || spec.method == "POST") h.emplace_back("Content-Type", spec.content_type);
   h.emplace_back("Accept", spec.stream ? "text/event-stream" : "application/json");
-  if (!s.organization.empty()) h.emplace_back("OpenAI-Organization", s.organization);
-  if (!s.project.empty()) h.emplace_back("OpenAI-Project", s.project);
+  if (!key.organization.empty()) h.emplace_back("OpenAI-Organization", key.organization);
+  if (!key.project.empty()) h.emplace_back("OpenAI-Project", key.project);
   if (spec.method != "GET") h.emplace_back(std::string(kIdempotencyKeyHeader), idempotency_key);
   for (const auto& [name, value] : options.headers) SetHeader(&h, name, value);
   request.body = spec.body;
@@ -249,7 +302,7 @@ HttpRequest CallPipeline::BuildRequest(const CallSpec& spec, const CallOptions& 
   return request;
 }
 
-void CallPipeline::Exchange(const CallSpec& spec, HttpRequest request, Attempt* a) {
+void CallPipeline::Exchange(const CallSpec& spec, HttpRequest request, const ApiKey& key, Attempt* a) {
   a->exchange = deps_.transport->Start(std::move(request));
   bool ok = a->exchange->AwaitHeaders();
   if (ok) {
@@ -275,13 +328,13 @@ void CallPipeline::Exchange(const CallSpec& spec, HttpRequest request, Attempt* 
   }
   const TransportFailure failure = error && error->failure ? *error->failure : TransportFailure::kDropped;
   a->connect_failed = failure == TransportFailure::kConnect;
-  a->c = Classify(failure, ScrubSecret(error ? error->detail : "transport failed", deps_.key));
+  a->c = Classify(failure, ScrubSecret(error ? error->detail : "transport failed", key));
   if (a->has_response) a->rate = ParseRateLimitHeaders(a->headers, deps_.clock->NowMicros());
 }
 
-std::string CallPipeline::LearnFrom(const Attempt& attempt, const std::string& model) {
-  if (attempt.has_response) deps_.groups->Learn(deps_.key, attempt.rate.organization);
-  const std::string scope = GroupModelScope(deps_.groups->GroupOf(deps_.key), model);
+std::string CallPipeline::LearnFrom(const Attempt& attempt, const ApiKey& key, const std::string& model) {
+  if (attempt.has_response) deps_.groups->Learn(key, attempt.rate.organization);
+  const std::string scope = GroupModelScope(deps_.groups->GroupOf(key), model);
   if (attempt.has_response) deps_.learner->LearnLimits(scope, attempt.rate);
   return scope;
 }
@@ -292,9 +345,9 @@ void CallPipeline::ReleaseFailed(const Attempt& attempt, const llmgate::Reservat
     deps_.logger->Warn("could not refund the quota of a failed request: ", s.ToString());
 }
 
-Status CallPipeline::Enrich(Status status, const Attempt& attempt) const {
+Status CallPipeline::Enrich(Status status, const Attempt& attempt, const ApiKey& key) const {
   if (status.ok()) return status;
-  Status out(status.code(), ScrubSecret(status.message(), deps_.key));
+  Status out(status.code(), ScrubSecret(status.message(), key));
   if (status.retry_after()) out.set_retry_after(*status.retry_after());
   out.set_http_status(attempt.c.http_status);
   out.set_request_id(attempt.rate.request_id);

@@ -17,8 +17,9 @@
 
 #include "client/client_settings.h"
 #include "client/cost_estimate.h"
-#include "client/key_groups.h"
-#include "client/key_scopes.h"
+#include "keys/key_groups.h"
+#include "keys/key_pool.h"
+#include "keys/key_scopes.h"
 #include "client/rate_learning.h"
 #include "http/ratelimit_headers.h"
 #include "http/retry_policy.h"
@@ -40,7 +41,7 @@ struct ClientCounters {
 // What the pipeline works with; owned by the client, shared by all its calls.
 struct PipelineDeps {
   ClientSettings settings;
-  ApiKey key;
+  GateKeyPool* pool = nullptr;
   HttpTransport* transport = nullptr;
   Cache* cache = nullptr;
   GateLimiter* limiter = nullptr;
@@ -69,10 +70,11 @@ struct CallSpec {
 // A call that got an answer it will not retry: complete, or for a stream, its 2xx headers.
 struct CallResult {
   Response response;  // complete answers: everything; streams: status, headers, request id
-  // Streams only: the exchange to read the events from, and the quota to settle once the
-  // stream's usage is known.
+  // Streams only: the exchange to read the events from, and the key and quota to settle
+  // once the stream's usage is known.
   std::unique_ptr<HttpExchange> stream;
-  std::optional<llmgate::Reservation> reservation;
+  std::optional<KeyChoice> choice;
+  int64_t started_micros = 0;
   CostEstimate estimate;
   // Streams only: what the answer's headers said, observed once the quota is settled.
   std::string limit_scope;
@@ -92,21 +94,24 @@ class CallPipeline {
               const std::optional<llmgate::Reservation>& reservation, const std::string& limit_scope,
               const RateLimitHeaders& rate, Response* response);
 
+  // Ends a streamed attempt with `choice`'s key: a success with the answer's usage, or the
+  // failure that cut it short.
+  void FinishStream(const KeyChoice& choice, int64_t started_micros, const Status& error, const Usage& usage);
+
   const PipelineDeps& deps() const { return deps_; }
 
  private:
   struct Attempt;
-  Result<llmgate::Reservation> AcquireQuota(const CallSpec& spec, const CostEstimate& estimate, const std::string& group,
-                                   const CallOptions& options, int64_t deadline);
-  HttpRequest BuildRequest(const CallSpec& spec, const CallOptions& options, const std::string& idempotency_key,
-                           int64_t deadline) const;
+  HttpRequest BuildRequest(const CallSpec& spec, const CallOptions& options, const ApiKey& key,
+                           const std::string& idempotency_key, int64_t deadline) const;
   // Reads the answer (for a stream: only the headers of a 2xx) and classifies it.
-  void Exchange(const CallSpec& spec, HttpRequest request, Attempt* attempt);
+  void Exchange(const CallSpec& spec, HttpRequest request, const ApiKey& key, Attempt* attempt);
+  AttemptReport Report(const Attempt& attempt, int64_t started, int64_t now, int64_t cooldown_until) const;
   // Updates the key's group and the learned limits from the answer's headers; returns the
   // scope the server's limits apply to.
-  std::string LearnFrom(const Attempt& attempt, const std::string& model);
+  std::string LearnFrom(const Attempt& attempt, const ApiKey& key, const std::string& model);
   void ReleaseFailed(const Attempt& attempt, const llmgate::Reservation& reservation);
-  Status Enrich(Status status, const Attempt& attempt) const;
+  Status Enrich(Status status, const Attempt& attempt, const ApiKey& key) const;
   bool SleepUntil(int64_t until, const std::atomic<bool>* cancelled) const;
 
   PipelineDeps deps_;

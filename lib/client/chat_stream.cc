@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "client/key_scopes.h"
+#include "keys/key_scopes.h"
 #include "http/error_body.h"
 
 namespace llmgate::internal {
@@ -26,12 +26,19 @@ LiveChatStream::LiveChatStream(CallPipeline* pipeline, CallSpec spec, CallOption
       spec_(std::move(spec)),
       options_(std::move(options)),
       exchange_(std::move(result.stream)),
-      reservation_(std::move(result.reservation)),
+      choice_(std::move(result.choice)),
+      started_micros_(result.started_micros),
       estimate_(std::move(result.estimate)),
       limit_scope_(std::move(result.limit_scope)),
       rate_(std::move(result.rate)),
       caller_wants_usage_(caller_wants_usage),
       response_(std::move(result.response)) {}
+
+LiveChatStream::~LiveChatStream() {
+  if (ended_) return;
+  exchange_.reset();
+  pipeline_->FinishStream(*choice_, started_micros_, Status(StatusCode::kCancelled, "stream abandoned"), Usage{});
+}
 
 Result<std::optional<std::string>> LiveChatStream::Next() {
   if (queue_.empty() && !ended_) Pump();
@@ -62,7 +69,7 @@ void LiveChatStream::Pump() {
       Fail(Status(StatusCode::kCancelled, "stream cancelled"));
     } else if (error) {
       Fail(UnavailableError("stream interrupted after " + std::to_string(assembler_.chunk_count()) +
-                            " chunks: " + ScrubSecret(error->detail, pipeline_->deps().key)));
+                            " chunks: " + ScrubSecret(error->detail, *choice_->key)));
     } else {
       // The server closed without "[DONE]": what arrived is passed on, but an answer that
       // may be incomplete is not cached.
@@ -83,7 +90,7 @@ void LiveChatStream::Take(std::vector<SseEvent>& events) {
     const ApiError api_error = ParseErrorBody(event.data);
     if (api_error.structured && event.data.find("\"choices\"") == std::string::npos) {
       Fail(UnavailableError("the server reported an error mid-stream: " +
-                            ScrubSecret(api_error.message, pipeline_->deps().key))
+                            ScrubSecret(api_error.message, *choice_->key))
                .set_error_code(api_error.code));
       break;
     }
@@ -104,7 +111,8 @@ void LiveChatStream::Finish() {
   spec_.cacheable = spec_.cacheable && saw_done_;
   // The headers are as old as the stream, so the view they give is stricter than the
   // server's by what refilled meanwhile: safe.
-  pipeline_->Settle(spec_, options_, estimate_, reservation_, limit_scope_, rate_, &response_);
+  pipeline_->Settle(spec_, options_, estimate_, choice_->reservation, limit_scope_, rate_, &response_);
+  pipeline_->FinishStream(*choice_, started_micros_, Status::Ok(), response_.usage);
 }
 
 Status LiveChatStream::Fail(Status status) {
@@ -114,6 +122,7 @@ Status LiveChatStream::Fail(Status status) {
   status.set_request_id(response_.request_id);
   status.set_http_status(response_.http_status);
   error_ = status;
+  pipeline_->FinishStream(*choice_, started_micros_, error_, Usage{});
   pipeline_->deps().counters->failures.fetch_add(1, std::memory_order_relaxed);
   if (pipeline_->deps().logger) pipeline_->deps().logger->Warn("chat stream failed: ", error_.ToString());
   return error_;

@@ -24,6 +24,8 @@ class LiveChatStream final : public ChatStream {
   // `result` holds the open exchange of a 2xx answer and its reservation.
   LiveChatStream(CallPipeline* pipeline, CallSpec spec, CallOptions options, CallResult result,
                  bool caller_wants_usage);
+  // A stream dropped before its end gives its key's lease back.
+  ~LiveChatStream() override;
 
   Result<std::optional<std::string>> Next() override;
   const Response& response() const override { return response_; }
@@ -39,7 +41,8 @@ class LiveChatStream final : public ChatStream {
   CallSpec spec_;
   CallOptions options_;
   std::unique_ptr<HttpExchange> exchange_;
-  std::optional<llmgate::Reservation> reservation_;
+  std::optional<KeyChoice> choice_;  // the key, its lease and the reservation
+  int64_t started_micros_ = 0;
   CostEstimate estimate_;
   std::string limit_scope_;
   RateLimitHeaders rate_;

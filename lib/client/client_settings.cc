@@ -27,7 +27,6 @@ Result<ClientSettings> ResolveClientSettings(const Options& options) {
   s.base_url = ResolveBaseUrl(options);
   if (!StartsWith(s.base_url, "http://") && !StartsWith(s.base_url, "https://"))
     return InvalidArgumentError("base_url must start with http:// or https://, got '" + s.base_url + "'");
-  s.api_key = OrEnv(options.api_key, "OPENAI_API_KEY");
   s.organization = OrEnv(options.organization, "OPENAI_ORG_ID");
   s.project = OrEnv(options.project, "OPENAI_PROJECT_ID");
   s.api_style = options.api_style;

@@ -1,6 +1,6 @@
 // The client's settings once the environment has filled in what Options left empty, as
-// the official SDKs read it: OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_ORG_ID,
-// OPENAI_PROJECT_ID, OPENAI_API_VERSION.
+// the official SDKs read it: OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID,
+// OPENAI_API_VERSION. (Keys: keys/key_sources.h.)
 #ifndef LLMGATE_LIB_CLIENT_CLIENT_SETTINGS_H_
 #define LLMGATE_LIB_CLIENT_CLIENT_SETTINGS_H_
 
@@ -18,7 +18,6 @@ std::string ResolveBaseUrl(const Options& options);
 
 struct ClientSettings {
   std::string base_url;
-  std::string api_key;  // may be empty: local servers often need none
   std::string organization;
   std::string project;
   ApiStyle api_style = ApiStyle::kOpenAI;

@@ -14,11 +14,10 @@ constexpr std::chrono::seconds kImageUrlTtl{55 * 60};
 
 }  // namespace
 
-GateClient::GateClient(PipelineDeps deps, std::unique_ptr<HttpTransport> transport, std::unique_ptr<KeyGroups> groups,
+GateClient::GateClient(PipelineDeps deps, std::unique_ptr<HttpTransport> transport,
                        std::unique_ptr<RateLearner> learner)
-    : transport_(std::move(transport)), groups_(std::move(groups)), learner_(std::move(learner)) {
+    : transport_(std::move(transport)), learner_(std::move(learner)) {
   deps.transport = transport_.get();
-  deps.groups = groups_.get();
   deps.learner = learner_.get();
   deps.counters = &counters_;
   pipeline_ = std::make_unique<CallPipeline>(std::move(deps));

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "client/call_pipeline.h"
-#include "client/key_groups.h"
+#include "keys/key_groups.h"
 #include "client/rate_learning.h"
 #include "http/transport.h"
 #include "llmgate/client.h"
@@ -16,9 +16,8 @@ namespace llmgate::internal {
 
 class GateClient final : public Client {
  public:
-  // Fills in `deps`' transport, groups, learner and counters from the objects given.
-  GateClient(PipelineDeps deps, std::unique_ptr<HttpTransport> transport, std::unique_ptr<KeyGroups> groups,
-             std::unique_ptr<RateLearner> learner);
+  // Fills in `deps`' transport, learner and counters from the objects given.
+  GateClient(PipelineDeps deps, std::unique_ptr<HttpTransport> transport, std::unique_ptr<RateLearner> learner);
 
   Result<Response> ChatCompletions(std::string_view request_json, const CallOptions& options) override;
   Result<Response> Embeddings(std::string_view request_json, const CallOptions& options) override;
@@ -37,7 +36,6 @@ class GateClient final : public Client {
   Result<Response> Complete(const CallSpec& spec, const CallOptions& options);
 
   std::unique_ptr<HttpTransport> transport_;
-  std::unique_ptr<KeyGroups> groups_;
   std::unique_ptr<RateLearner> learner_;
   ClientCounters counters_;
   std::unique_ptr<CallPipeline> pipeline_;

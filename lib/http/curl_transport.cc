@@ -1,8 +1,10 @@
+// An exchange is one easy handle driven by its own multi handle on the caller's thread:
+// AwaitHeaders() and ReadBody() run curl_multi_perform until what they wait for has arrived,
+// and between runs wait on the sockets in slices short enough to notice a cancellation.
 #include "http/curl_transport.h"
 
 #include <curl/curl.h>
 
-#include <algorithm>
 #include <atomic>
 #include <string_view>
 #include <utility>

@@ -14,7 +14,7 @@
 //                                             and any window, e.g. usd_micros/1d=5000000
 //
 // Examples:  LLMGATE_LIMITS="rpm=500,tpm=200000,rpd=10000;calendar"
-//            group:org-1/tpm=2000000;burst=500000
+//            org:org-1/tpm=2000000;burst=500000
 //            global/usd_micros/1d=5000000;calendar+9h      (days start at 09:00 UTC)
 //
 // The scope is everything before the name. Because scopes may themselves contain "/"
@@ -54,7 +54,7 @@ std::string FormatDuration(int64_t micros);
 // The limit's name in specs and messages: "rpm", "tpd", or "usd_micros/1d".
 std::string LimitName(const LimitDef& def);
 
-// The spec that parses back to `def` (apart from its source): "group:a/tpm=100;burst=50".
+// The spec that parses back to `def` (apart from its source): "org:a/tpm=100;burst=50".
 std::string FormatLimitSpec(const LimitDef& def);
 
 }  // namespace llmgate::internal

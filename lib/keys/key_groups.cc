@@ -1,14 +1,14 @@
-#include "client/key_groups.h"
+#include "keys/key_groups.h"
 
 #include <utility>
 
 namespace llmgate::internal {
 
-KeyGroups::KeyGroups(std::string declared, KeyStore* store, std::shared_ptr<Clock> clock, const Logger* logger)
-    : declared_(std::move(declared)), store_(store), clock_(std::move(clock)), logger_(logger) {}
+KeyGroups::KeyGroups(KeyStore* store, std::shared_ptr<Clock> clock, const Logger* logger)
+    : store_(store), clock_(std::move(clock)), logger_(logger) {}
 
 std::string KeyGroups::GroupOf(const ApiKey& key) {
-  if (!declared_.empty()) return declared_;
+  if (!key.declared_group.empty()) return key.declared_group;
   if (key.fingerprint.empty()) return {};
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -27,7 +27,7 @@ std::string KeyGroups::GroupOf(const ApiKey& key) {
 }
 
 bool KeyGroups::Learn(const ApiKey& key, const std::string& server_organization) {
-  if (!declared_.empty() || key.fingerprint.empty() || server_organization.empty()) return false;
+  if (!key.declared_group.empty() || key.fingerprint.empty() || server_organization.empty()) return false;
   const std::string group = OrganizationScope(server_organization);
   {
     std::lock_guard<std::mutex> lock(mu_);

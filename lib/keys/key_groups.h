@@ -2,15 +2,15 @@
 // draw from one set of learned limits instead of multiplying them. A declared group wins;
 // otherwise the organization the server names is recorded in quota.db for every process,
 // and until anyone knows it, the key is a group of its own.
-#ifndef LLMGATE_LIB_CLIENT_KEY_GROUPS_H_
-#define LLMGATE_LIB_CLIENT_KEY_GROUPS_H_
+#ifndef LLMGATE_LIB_KEYS_KEY_GROUPS_H_
+#define LLMGATE_LIB_KEYS_KEY_GROUPS_H_
 
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
-#include "client/key_scopes.h"
+#include "keys/key_scopes.h"
 #include "keys/key_store.h"
 #include "llmgate/clock.h"
 #include "util/logger.h"
@@ -19,8 +19,7 @@ namespace llmgate::internal {
 
 class KeyGroups {
  public:
-  // `declared`: DeclaredGroup() of the client's settings ("" when none).
-  KeyGroups(std::string declared, KeyStore* store, std::shared_ptr<Clock> clock, const Logger* logger);
+  KeyGroups(KeyStore* store, std::shared_ptr<Clock> clock, const Logger* logger);
 
   // The key's group scope (never empty for a key; "" only without a key and group).
   std::string GroupOf(const ApiKey& key);
@@ -29,7 +28,6 @@ class KeyGroups {
   bool Learn(const ApiKey& key, const std::string& server_organization);
 
  private:
-  std::string declared_;
   KeyStore* store_;
   std::shared_ptr<Clock> clock_;
   const Logger* logger_;
@@ -39,4 +37,4 @@ class KeyGroups {
 
 }  // namespace llmgate::internal
 
-#endif  // LLMGATE_LIB_CLIENT_KEY_GROUPS_H_
+#endif  // LLMGATE_LIB_KEYS_KEY_GROUPS_H_

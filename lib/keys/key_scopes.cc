@@ -1,4 +1,4 @@
-#include "client/key_scopes.h"
+#include "keys/key_scopes.h"
 
 #include <algorithm>
 

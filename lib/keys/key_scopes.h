@@ -10,8 +10,8 @@
 //
 // A group is "project:<id>" or "org:<id>" when declared, "org:<name>" once the server
 // names the key's organization (openai-organization), and the key's own scope until then.
-#ifndef LLMGATE_LIB_CLIENT_KEY_SCOPES_H_
-#define LLMGATE_LIB_CLIENT_KEY_SCOPES_H_
+#ifndef LLMGATE_LIB_KEYS_KEY_SCOPES_H_
+#define LLMGATE_LIB_KEYS_KEY_SCOPES_H_
 
 #include <string>
 #include <string_view>
@@ -24,7 +24,11 @@ namespace llmgate::internal {
 struct ApiKey {
   std::string secret;       // "" when the server needs no key
   std::string fingerprint;  // KeyFingerprint(secret), "" without a key
-  std::string label;        // KeyLabel(secret), "(no key)" without a key
+  std::string label;        // KeyLabel(secret) unless given; "(no key)" without a key
+  std::string base_url;     // "" = the gate's
+  std::string organization;  // sent as OpenAI-Organization ("" = none)
+  std::string project;       // sent as OpenAI-Project ("" = none)
+  std::string declared_group;  // DeclaredGroup(organization, project)
 
   static ApiKey From(std::string secret);
 };
@@ -46,4 +50,4 @@ std::string ScrubSecret(std::string text, const ApiKey& key);
 
 }  // namespace llmgate::internal
 
-#endif  // LLMGATE_LIB_CLIENT_KEY_SCOPES_H_
+#endif  // LLMGATE_LIB_KEYS_KEY_SCOPES_H_
