@@ -2,107 +2,30 @@
 // attempt, how long it waits and why, what it learns, and what it returns. Nothing sleeps.
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <mutex>
 
 #include "gate_internal.h"
 #include "http/transport.h"
 #include "llmgate/llmgate.h"
 #include "testing/fake_clock.h"
 #include "testing/log_capture.h"
+#include "testing/scripted_transport.h"
 #include "testing/temp_dir.h"
 
 namespace llmgate {
 namespace {
 
-using internal::HttpExchange;
-using internal::HttpHeaders;
 using internal::HttpRequest;
-using internal::HttpTransport;
-using internal::TransportError;
 using internal::TransportFailure;
+using testing::HeaderOf;
+using testing::Script;
+using testing::Scripted;
+
+Scripted Ok() { return testing::OkAnswer(); }
+Scripted Status(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+  return testing::Answer(status, std::move(body), std::move(headers));
+}
 
 constexpr char kKey[] = "sk-test-pipeline-secret-7777";
-
-// One scripted answer: a response, or a failure before any.
-struct Scripted {
-  int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  std::optional<TransportFailure> failure;
-  std::string failure_detail;
-};
-
-Scripted Ok(std::string body = R"({"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})") {
-  Scripted s;
-  s.body = std::move(body);
-  s.headers = {{"x-request-id", "req_ok"}};
-  return s;
-}
-
-Scripted Status(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
-  Scripted s;
-  s.status = status;
-  s.body = std::move(body);
-  s.headers = std::move(headers);
-  s.headers.emplace_back("x-request-id", "req_" + std::to_string(status));
-  return s;
-}
-
-class ScriptedExchange : public HttpExchange {
- public:
-  explicit ScriptedExchange(Scripted s) : s_(std::move(s)) {
-    for (const auto& [n, v] : s_.headers) headers_.Add(n, v);
-    if (s_.failure) error_ = TransportError{s_.failure, false, s_.failure_detail};
-  }
-  bool AwaitHeaders() override { return !s_.failure; }
-  int status() const override { return s_.status; }
-  const HttpHeaders& headers() const override { return headers_; }
-  bool ReadBody(std::string* out) override {
-    if (read_ || s_.failure) return false;
-    read_ = true;
-    out->append(s_.body);
-    return true;
-  }
-  const std::optional<TransportError>& error() const override { return error_; }
-  int64_t new_connections() const override { return 0; }
-
- private:
-  Scripted s_;
-  HttpHeaders headers_;
-  std::optional<TransportError> error_;
-  bool read_ = false;
-};
-
-struct Script {
-  std::mutex mu;
-  std::deque<Scripted> answers;
-  std::vector<HttpRequest> sent;
-};
-
-class ScriptedTransport : public HttpTransport {
- public:
-  explicit ScriptedTransport(std::shared_ptr<Script> script) : script_(std::move(script)) {}
-  std::unique_ptr<HttpExchange> Start(HttpRequest request) override {
-    std::lock_guard<std::mutex> lock(script_->mu);
-    script_->sent.push_back(request);
-    Scripted next = Ok();
-    if (!script_->answers.empty()) {
-      next = script_->answers.front();
-      script_->answers.pop_front();
-    }
-    return std::make_unique<ScriptedExchange>(next);
-  }
-
- private:
-  std::shared_ptr<Script> script_;
-};
-
-std::string HeaderOf(const HttpRequest& r, const std::string& name) {
-  for (const auto& [n, v] : r.headers)
-    if (internal::EqualsIgnoreCase(n, name)) return v;
-  return "";
-}
 
 const char kChat[] = R"({"model":"m1","messages":[{"role":"user","content":"hello"}]})";
 
@@ -124,7 +47,7 @@ class ClientPipelineTest : public ::testing::Test {
   }
 
   std::unique_ptr<Gate> Open(const Options& o) {
-    auto gate = internal::OpenGateWithTransport(o, std::make_unique<ScriptedTransport>(script_));
+    auto gate = internal::OpenGateWithTransport(o, testing::MakeScriptedTransport(script_));
     EXPECT_TRUE(gate.ok()) << gate.status().ToString();
     return gate.ok() ? std::move(gate).value() : nullptr;
   }
