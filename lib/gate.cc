@@ -86,11 +86,23 @@ class GateImpl final : public Gate {
     pc.default_scope = options_.default_scope;
     pc.organization = settings.organization;
     pc.project = settings.project;
-    pc.on_wait = options_.on_wait;
+    pc.on_wait = CountingWaitCallback();
     pc.clock = options_.clock;
     pc.logger = &logger_;
     key_pool_ = std::make_unique<GateKeyPool>(std::move(pc), key_store_.get(), key_groups_.get(), limiter_.get());
     return key_pool_->Init(keys);
+  }
+
+  // Options::on_wait, after adding the wait to the counters every process shares.
+  WaitCallback CountingWaitCallback() {
+    KeyStore* store = key_store_.get();
+    WaitCallback user = options_.on_wait;
+    const Logger* logger = &logger_;
+    return [store, user, logger](const WaitEvent& e) {
+      if (Status s = store->AddCounters({{"waits", 1}, {"wait_millis", e.wait.count()}}); !s.ok())
+        logger->Warn("could not count a wait: ", s.ToString());
+      if (user) user(e);
+    };
   }
 
   Status OpenClient(ClientSettings settings) {
@@ -115,7 +127,8 @@ class GateImpl final : public Gate {
     deps.estimate.tokenizer = options_.tokenizer.get();
     deps.estimate.default_completion_tokens = options_.default_completion_tokens;
     deps.on_retry = options_.on_retry;
-    deps.on_wait = options_.on_wait;
+    deps.on_wait = CountingWaitCallback();
+    deps.key_store = key_store_.get();
     client_ = std::make_unique<GateClient>(std::move(deps), std::move(transport).value(), std::move(learner));
     return Status::Ok();
   }

@@ -98,6 +98,10 @@ TEST_F(ClientPipelineTest, RetriesServerErrorsWithBackoffAndOneIdempotencyKey) {
   EXPECT_LE(retries_[0].delay.count(), 500);
   EXPECT_GE(retries_[1].delay.count(), 750);
   EXPECT_LE(retries_[1].delay.count(), 1000);
+  auto shared = gate->client().SharedStats();
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(shared->retries, 2);
+  EXPECT_EQ(shared->failures, 0);
   // The waits passed on the injected clock.
   EXPECT_GE(clock_->NowMicros() - start, (retries_[0].delay.count() + retries_[1].delay.count()) * 1000);
 }

@@ -383,6 +383,12 @@ TEST_F(KeyPoolTest, ANewCallWaitsWhileEveryKeyCoolsDown) {
   ASSERT_FALSE(waits.empty());
   EXPECT_EQ(waits[0].limit_name, "cooldown");
   EXPECT_EQ(waits[0].wait.count(), 2000);
+  auto shared = gate->client().SharedStats();
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(shared->waits, static_cast<int64_t>(waits.size()));
+  EXPECT_GE(shared->wait_millis, 2000);
+  EXPECT_EQ(shared->http_429, 2);
+  EXPECT_EQ(shared->failures, 1);
 
   // Past the call's deadline it does not wait at all.
   script_->Push(testing::Answer(429, R"({"error":{"message":"slow","type":"requests","code":"rate_limit_exceeded"}})",

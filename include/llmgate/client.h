@@ -113,6 +113,16 @@ struct ClientStats {
   int64_t completion_tokens = 0;
 };
 
+// Counters of every process of the state directory (kept in quota.db). Requests, successes
+// and tokens per key are in KeyHealth; hits and tokens saved in CacheStats.
+struct SharedClientStats {
+  int64_t retries = 0;      // retries after a failed attempt
+  int64_t http_429 = 0;     // 429 answers met
+  int64_t failures = 0;     // calls that ended with an error
+  int64_t waits = 0;        // waits for quota or for a key to come back
+  int64_t wait_millis = 0;  // their total length
+};
+
 class LLMGATE_EXPORT Client {
  public:
   virtual ~Client() = default;
@@ -138,7 +148,10 @@ class LLMGATE_EXPORT Client {
   virtual Result<std::unique_ptr<ChatStream>> OpenChatStream(std::string_view request_json,
                                                              const CallOptions& options = {}) = 0;
 
+  // This process's counters.
   virtual ClientStats Stats() const = 0;
+  // Every process's counters.
+  virtual Result<SharedClientStats> SharedStats() = 0;
 };
 
 }  // namespace llmgate

@@ -92,6 +92,17 @@ struct CallPipeline::Attempt {
   RateLimitHeaders rate;
 };
 
+void CallPipeline::CountFailure() {
+  deps_.counters->failures.fetch_add(1, std::memory_order_relaxed);
+  CountShared({{"failures", 1}});
+}
+
+void CallPipeline::CountShared(const std::vector<std::pair<const char*, int64_t>>& deltas) const {
+  if (!deps_.key_store) return;
+  if (Status s = deps_.key_store->AddCounters(deltas); !s.ok() && deps_.logger)
+    deps_.logger->Warn("could not update the shared client counters: ", s.ToString());
+}
+
 AttemptReport CallPipeline::Report(const Attempt& a, int64_t started, int64_t now, int64_t cooldown_until) const {
   AttemptReport r;
   r.kind = a.cancelled ? AttemptClass::kOther : ClassOf(a.c.outcome);
@@ -128,7 +139,7 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
   ClientCounters& counters = *deps_.counters;
   counters.calls.fetch_add(1, std::memory_order_relaxed);
   auto fail = [&](Status s) -> Result<CallResult> {
-    counters.failures.fetch_add(1, std::memory_order_relaxed);
+    CountFailure();
     return s;
   };
   Clock& clock = *deps_.clock;
@@ -216,7 +227,10 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
       return result;
     }
 
-    if (attempt.c.http_status == 429) counters.http_429.fetch_add(1, std::memory_order_relaxed);
+    if (attempt.c.http_status == 429) {
+      counters.http_429.fetch_add(1, std::memory_order_relaxed);
+      CountShared({{"http_429", 1}});
+    }
     ReleaseFailed(attempt, choice.reservation);
     if (attempt.has_response) deps_.learner->Observe(limit_scope, attempt.rate);
     const RetryDelay delay = policy.NextDelay(counted, attempt.c, attempt.headers, now, Uniform01);
@@ -252,6 +266,7 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
     }
 
     counters.retries.fetch_add(1, std::memory_order_relaxed);
+    CountShared({{"retries", 1}});
     if (deps_.logger) {
       deps_.logger->Info(spec.method, " ", spec.path, " attempt ", sent, " with key ", key.label, " failed (",
                          cause.ToString(), "); retrying in ", decision.delay_micros / 1000, " ms (",

@@ -42,6 +42,7 @@ struct ClientCounters {
 struct PipelineDeps {
   ClientSettings settings;
   GateKeyPool* pool = nullptr;
+  KeyStore* key_store = nullptr;  // the shared counters
   HttpTransport* transport = nullptr;
   Cache* cache = nullptr;
   GateLimiter* limiter = nullptr;
@@ -99,6 +100,12 @@ class CallPipeline {
   void FinishStream(const KeyChoice& choice, int64_t started_micros, const Status& error, const Usage& usage);
 
   const PipelineDeps& deps() const { return deps_; }
+
+  // Adds one to a counter of this process and to the shared one of every process.
+  void CountFailure();
+
+  // Adds to the shared counters; a failure to count is logged, never returned.
+  void CountShared(const std::vector<std::pair<const char*, int64_t>>& deltas) const;
 
  private:
   struct Attempt;

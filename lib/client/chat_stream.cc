@@ -123,7 +123,7 @@ Status LiveChatStream::Fail(Status status) {
   status.set_http_status(response_.http_status);
   error_ = status;
   pipeline_->FinishStream(*choice_, started_micros_, error_, Usage{});
-  pipeline_->deps().counters->failures.fetch_add(1, std::memory_order_relaxed);
+  pipeline_->CountFailure();
   if (pipeline_->deps().logger) pipeline_->deps().logger->Warn("chat stream failed: ", error_.ToString());
   return error_;
 }

@@ -20,7 +20,25 @@ GateClient::GateClient(PipelineDeps deps, std::unique_ptr<HttpTransport> transpo
   deps.transport = transport_.get();
   deps.learner = learner_.get();
   deps.counters = &counters_;
+  key_store_ = deps.key_store;
   pipeline_ = std::make_unique<CallPipeline>(std::move(deps));
+}
+
+Result<SharedClientStats> GateClient::SharedStats() {
+  SharedClientStats stats;
+  if (!key_store_) return stats;
+  Result<std::map<std::string, int64_t>> counters = key_store_->Counters();
+  if (!counters.ok()) return counters.status();
+  auto get = [&](const char* name) {
+    auto it = counters->find(name);
+    return it == counters->end() ? int64_t{0} : it->second;
+  };
+  stats.retries = get("retries");
+  stats.http_429 = get("http_429");
+  stats.failures = get("failures");
+  stats.waits = get("waits");
+  stats.wait_millis = get("wait_millis");
+  return stats;
 }
 
 Result<Response> GateClient::Complete(const CallSpec& spec, const CallOptions& options) {

@@ -29,6 +29,7 @@ class GateClient final : public Client {
   Result<std::unique_ptr<ChatStream>> OpenChatStream(std::string_view request_json,
                                                      const CallOptions& options) override;
   ClientStats Stats() const override { return counters_.Snapshot(); }
+  Result<SharedClientStats> SharedStats() override;
 
  private:
   Result<Response> Call(Endpoint endpoint, std::string_view path, std::string_view request_json,
@@ -39,6 +40,7 @@ class GateClient final : public Client {
   std::unique_ptr<RateLearner> learner_;
   ClientCounters counters_;
   std::unique_ptr<CallPipeline> pipeline_;
+  KeyStore* key_store_;
 };
 
 }  // namespace llmgate::internal

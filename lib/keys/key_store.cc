@@ -52,7 +52,9 @@ const char kKeyTablesSql[] =
     "  pid INTEGER NOT NULL,"
     "  pid_start INTEGER NOT NULL,"
     "  started_micros INTEGER NOT NULL);"
-    "CREATE INDEX key_leases_by_key ON key_leases(fingerprint)";
+    "CREATE INDEX key_leases_by_key ON key_leases(fingerprint);"
+    // Counters of the client shared by every process: retries, 429s, waits, failures.
+    "CREATE TABLE client_counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID";
 
 namespace {
 
@@ -88,6 +90,10 @@ const char kSelectAll[] =
     " auth_errors, quota_errors, server_errors, network_errors, other_errors, tokens_in, tokens_out, last_error,"
     " last_error_at, last_error_request_id FROM api_keys ORDER BY fingerprint";
 const char kSelectLatency[] = "SELECT fingerprint, bucket, count FROM key_latency";
+const char kAddCounter[] =
+    "INSERT INTO client_counters(name, value) VALUES(?1, ?2)"
+    " ON CONFLICT(name) DO UPDATE SET value = value + ?2";
+const char kSelectCounters[] = "SELECT name, value FROM client_counters";
 
 // A message kept as a key's last error is capped: it goes into status screens.
 constexpr size_t kMaxLastErrorBytes = 512;
@@ -222,6 +228,29 @@ Result<std::optional<int64_t>> KeyStore::TryLease(const std::string& fingerprint
   });
   if (!s.ok()) return s;
   return lease;
+}
+
+Status KeyStore::AddCounters(const std::vector<std::pair<const char*, int64_t>>& deltas) {
+  return Run("counting", [&](Connection& c) {
+    WriteTransaction tx(c);
+    for (const auto& [name, delta] : deltas) {
+      ScopedStatement st = c.Use(kAddCounter);
+      st->bind(1, name);
+      st->bind(2, static_cast<int64_t>(delta));
+      st->exec();
+    }
+    tx.Commit();
+  });
+}
+
+Result<std::map<std::string, int64_t>> KeyStore::Counters() {
+  std::map<std::string, int64_t> out;
+  Status s = Run("reading counters", [&](Connection& c) {
+    ScopedStatement st = c.Use(kSelectCounters);
+    while (st->executeStep()) out[st->getColumn(0).getString()] = st->getColumn(1).getInt64();
+  });
+  if (!s.ok()) return s;
+  return out;
 }
 
 Status KeyStore::ReleaseLease(int64_t lease) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "keys/key_rules.h"
@@ -75,6 +76,10 @@ class KeyStore {
 
   // Disables / enables a key by hand. kNotFound for an unknown fingerprint.
   Status SetDisabled(const std::string& fingerprint, bool disabled, const std::string& reason, int64_t now_micros);
+
+  // Adds to the client's shared counters ("retries", "http_429", "waits", ...).
+  Status AddCounters(const std::vector<std::pair<const char*, int64_t>>& deltas);
+  Result<std::map<std::string, int64_t>> Counters();
 
   // Every recorded key (fingerprint order), with counters and latency percentiles.
   Result<std::vector<KeyHealth>> List(int64_t now_micros);
