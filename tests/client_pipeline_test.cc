@@ -115,7 +115,7 @@ TEST_F(ClientPipelineTest, HonoursTheServersHintAndSharesIt) {
   o.on_retry = [&](const RetryEvent& e) {
     retries_.push_back(e);
     AcquireRequest probe;
-    probe.scopes = {"org:org-learned/model:m1"};
+    probe.scopes = {"server:org:org-learned/model:m1"};
     probe.cost = {{"requests", 1}};
     auto outcome = gate_ptr->limiter().TryAcquire(probe);
     if (outcome.ok()) probe_outcome = *outcome;
@@ -156,10 +156,11 @@ TEST_F(ClientPipelineTest, AHintPastTheDeadlineEndsTheCallAtOnce) {
   EXPECT_EQ(script_->sent.size(), 1u);
 }
 
-TEST_F(ClientPipelineTest, LearnsLimitsConfiguredOnesWinAndAMismatchIsLogged) {
+TEST_F(ClientPipelineTest, LearnedLimitsApplyBesideConfiguredOnesAndAMismatchIsLogged) {
   Options o = BaseOptions();
   o.organization = "org-x";
-  o.limits = {Limit{"org:org-x/model:m1", "requests", 50}};
+  // Configured above the server's limit: the server's, learned, still binds.
+  o.limits = {Limit{"org:org-x/model:m1", "requests", 150}};
   auto gate = Open(o);
   ASSERT_NE(gate, nullptr);
   Answer(Scripted(Ok()));
@@ -170,18 +171,24 @@ TEST_F(ClientPipelineTest, LearnsLimitsConfiguredOnesWinAndAMismatchIsLogged) {
                                      {"x-ratelimit-reset-requests", "600ms"},
                                      {"x-ratelimit-reset-tokens", "2s"}};
   ASSERT_TRUE(gate->client().ChatCompletions(kChat).ok());
-  auto usage = gate->limiter().Usage("org:org-x/model:m1");
-  ASSERT_TRUE(usage.ok());
+
+  auto configured = gate->limiter().Usage("org:org-x/model:m1");
+  ASSERT_TRUE(configured.ok());
+  ASSERT_EQ(configured->size(), 1u);
+  EXPECT_EQ((*configured)[0].limit.limit, 150);
+  EXPECT_EQ((*configured)[0].limit.source, LimitSource::kConfigured);
+
+  auto learned = gate->limiter().Usage("server:org:org-x/model:m1");
+  ASSERT_TRUE(learned.ok());
   bool requests = false, tokens = false;
-  for (const LimitUsage& u : *usage) {
+  for (const LimitUsage& u : *learned) {
+    EXPECT_EQ(u.limit.source, LimitSource::kLearned);
     if (u.limit.dimension == "requests") {
       requests = true;
-      EXPECT_EQ(u.limit.limit, 50);
-      EXPECT_EQ(u.limit.source, LimitSource::kConfigured);
+      EXPECT_EQ(u.limit.limit, 100);
     } else if (u.limit.dimension == "tokens") {
       tokens = true;
       EXPECT_EQ(u.limit.limit, 30000);
-      EXPECT_EQ(u.limit.source, LimitSource::kLearned);
       // The server's view (29000 left) made the local state at least as strict.
       EXPECT_LE(u.remaining, 29000);
     }
@@ -189,6 +196,14 @@ TEST_F(ClientPipelineTest, LearnsLimitsConfiguredOnesWinAndAMismatchIsLogged) {
   EXPECT_TRUE(requests);
   EXPECT_TRUE(tokens);
   EXPECT_TRUE(logs_.Contains("differs from the server's 100")) << logs_.All();
+
+  // Every call of the group and model draws from both: 100 requests pass now, not 150.
+  AcquireRequest burst;
+  burst.scopes = {"org:org-x/model:m1", "server:org:org-x/model:m1"};
+  burst.cost = {{"requests", 100}};
+  auto outcome = gate->limiter().TryAcquire(burst);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_FALSE(outcome->granted());
 }
 
 TEST_F(ClientPipelineTest, LearningCanBeTurnedOff) {

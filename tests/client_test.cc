@@ -307,7 +307,7 @@ TEST_F(ClientTest, LearnsLimitsOfTheKeyGroupShared) {
   for (const LimitUsage& u : *all) {
     if (u.limit.source != LimitSource::kLearned) continue;
     ++learned;
-    EXPECT_EQ(u.limit.scope, "org:org-a/model:gpt-4o-mini");
+    EXPECT_EQ(u.limit.scope, "server:org:org-a/model:gpt-4o-mini");
     if (u.limit.dimension == "requests") {
       EXPECT_EQ(u.limit.limit, 100);
     } else {
@@ -316,7 +316,7 @@ TEST_F(ClientTest, LearnsLimitsOfTheKeyGroupShared) {
   }
   EXPECT_EQ(learned, 2);  // one requests and one tokens limit, not one per key
   // Both keys' later requests drew from the one group limit.
-  EXPECT_GE(UsedOf(gate_a->limiter(), "org:org-a/model:gpt-4o-mini", "requests"), 2);
+  EXPECT_GE(UsedOf(gate_a->limiter(), "server:org:org-a/model:gpt-4o-mini", "requests"), 2);
   EXPECT_TRUE(logs_.Contains("belongs to org:org-a"));
 }
 

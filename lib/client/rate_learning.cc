@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "keys/key_scopes.h"
+
 namespace llmgate::internal {
 namespace {
 
@@ -44,24 +46,28 @@ std::vector<ServerView> ViewsFromHeaders(const RateLimitHeaders& headers) {
 
 void RateLearner::LearnLimits(const std::string& scope, const RateLimitHeaders& headers) {
   if (scope.empty() || !learn_limits_) return;
-  Learn(scope, LimitsFromHeaders(scope, headers));
+  const std::string server = ServerScope(scope);
+  Learn(server, LimitsFromHeaders(server, headers), scope);
 }
 
 void RateLearner::Observe(const std::string& scope, const RateLimitHeaders& headers) {
   if (scope.empty()) return;
   std::vector<ServerView> views = ViewsFromHeaders(headers);
   if (views.empty()) return;
-  if (Status s = limiter_->Observe(scope, views); !s.ok() && logger_)
-    logger_->Warn("could not record the server's rate-limit state of ", scope, ": ", s.ToString());
+  for (const std::string& target : {ServerScope(scope), scope}) {
+    if (Status s = limiter_->Observe(target, views); !s.ok() && logger_)
+      logger_->Warn("could not record the server's rate-limit state of ", target, ": ", s.ToString());
+  }
 }
 
 void RateLearner::OnThrottled(const std::string& scope, int64_t until_micros) {
   if (scope.empty()) return;
-  if (Status s = limiter_->Block(scope, until_micros); !s.ok() && logger_)
-    logger_->Warn("could not share the server's wait for ", scope, ": ", s.ToString());
+  const std::string server = ServerScope(scope);
+  if (Status s = limiter_->Block(server, until_micros); !s.ok() && logger_)
+    logger_->Warn("could not share the server's wait for ", server, ": ", s.ToString());
 }
 
-void RateLearner::Learn(const std::string& scope, std::vector<LimitDef> defs) {
+void RateLearner::Learn(const std::string& scope, std::vector<LimitDef> defs, const std::string& configured_scope) {
   std::vector<LimitDef> changed;
   bool first_time = false;
   {
@@ -82,12 +88,12 @@ void RateLearner::Learn(const std::string& scope, std::vector<LimitDef> defs) {
     for (const LimitDef& def : changed) stored_.erase({scope, def.dimension});
     return;
   }
-  if (first_time) WarnOnMismatch(scope, changed);
+  if (first_time) WarnOnMismatch(configured_scope, changed);
 }
 
-// Configured limits win over learned ones of the same scope, dimension and window. When
-// they disagree with what the server says, the user wants to know: either the
-// configuration is stale or it was meant to be stricter.
+// A configured limit of the group x model applies beside the server's. When they
+// disagree, the user wants to know: a higher one is stale (the server's binds), a lower one
+// may be meant as a budget.
 void RateLearner::WarnOnMismatch(const std::string& scope, const std::vector<LimitDef>& learned) {
   if (!logger_) return;
   Result<std::vector<llmgate::LimitUsage>> usage = limiter_->Usage(scope);
@@ -99,7 +105,7 @@ void RateLearner::WarnOnMismatch(const std::string& scope, const std::vector<Lim
     for (const LimitDef& def : learned) {
       if (def.dimension == u.limit.dimension && def.limit != u.limit.limit) {
         logger_->Warn("configured limit ", u.name, "=", u.limit.limit, " of ", scope, " differs from the server's ",
-                      def.limit, "; the configured one applies");
+                      def.limit, "; the lower of the two applies");
       }
     }
   }

@@ -2,9 +2,16 @@
 // process of the state directory reads it, so that the second process does not meet the
 // 429 the first one met.
 //
-//   x-ratelimit-limit-*                 -> learned limits (per minute) of the group x model
+//   x-ratelimit-limit-*                 -> learned limits (per minute) of the group x model,
+//                                          kept in its server scope (keys/key_scopes.h)
 //   x-ratelimit-remaining-* / reset-*   -> Limiter::Observe: local state at least as strict
-//   429 with a wait                     -> Limiter::Block of the group x model until then
+//   429 with a wait                     -> Limiter::Block of the server scope until then
+//
+// Every method takes the group x model scope; learned limits, observations and holds go
+// to its server scope (which every call of the group and model draws from), so that a
+// configured limit of the group x model, which the user may set higher or lower, never
+// replaces what the server enforces. Observations also go to the group x model scope, to
+// keep configured limits there in step with the server.
 #ifndef LLMGATE_LIB_CLIENT_RATE_LEARNING_H_
 #define LLMGATE_LIB_CLIENT_RATE_LEARNING_H_
 
@@ -47,7 +54,7 @@ class RateLearner {
   void OnThrottled(const std::string& scope, int64_t until_micros);
 
  private:
-  void Learn(const std::string& scope, std::vector<LimitDef> defs);
+  void Learn(const std::string& scope, std::vector<LimitDef> defs, const std::string& configured_scope);
   void WarnOnMismatch(const std::string& scope, const std::vector<LimitDef>& defs);
 
   GateLimiter* limiter_;

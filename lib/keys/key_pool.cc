@@ -133,7 +133,8 @@ std::vector<std::string> GateKeyPool::ScopesOf(const ApiKey& key, const std::str
 
 double GateKeyPool::Headroom(const ApiKey& key, const std::string& group, const std::string& model) {
   double headroom = 1.0;
-  for (const std::string& scope : {key.fingerprint, GroupModelScope(group, model)}) {
+  const std::string group_model = GroupModelScope(group, model);
+  for (const std::string& scope : {key.fingerprint, group_model, ServerScope(group_model)}) {
     if (scope.empty()) continue;
     Result<std::vector<llmgate::LimitUsage>> usage = limiter_->Usage(scope);
     if (!usage.ok()) continue;

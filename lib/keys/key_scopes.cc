@@ -45,6 +45,8 @@ std::string GroupModelScope(std::string_view group, std::string_view model) {
 
 std::string ModelScope(std::string_view model) { return "model:" + Clean(model); }
 
+std::string ServerScope(std::string_view group_model_scope) { return "server:" + std::string(group_model_scope); }
+
 std::vector<std::string> CallScopes(std::string_view default_scope, const ApiKey& key, std::string_view group,
                                     std::string_view model) {
   std::vector<std::string> scopes;
@@ -55,7 +57,10 @@ std::vector<std::string> CallScopes(std::string_view default_scope, const ApiKey
   add(std::string(default_scope));
   add(key.fingerprint);
   add(std::string(group));
-  if (!group.empty()) add(GroupModelScope(group, model));
+  if (!group.empty()) {
+    add(GroupModelScope(group, model));
+    add(ServerScope(GroupModelScope(group, model)));
+  }
   if (!model.empty()) add(ModelScope(model));
   return scopes;
 }

@@ -4,8 +4,11 @@
 //   global (Options::default_scope)   budgets of the whole host
 //   key:<fingerprint>                 limits of one key
 //   <group>                           the key's organization or project
-//   <group>/model:<model>             what OpenAI limits: requests and tokens per minute of
-//                                     an organization (or project) and model; learned here
+//   <group>/model:<model>             what OpenAI limits (requests and tokens per minute of
+//                                     an organization or project and model), as configured
+//   server:<group>/model:<model>      the same limits as the server advertises them, learned
+//                                     from its headers: a configured limit above them cannot
+//                                     make llmgate send more than the server accepts
 //   model:<model>                     budgets per model across keys
 //
 // A group is "project:<id>" or "org:<id>" when declared, "org:<name>" once the server
@@ -39,6 +42,8 @@ std::string DeclaredGroup(std::string_view organization, std::string_view projec
 std::string OrganizationScope(std::string_view organization);   // "org:<organization>"
 std::string GroupModelScope(std::string_view group, std::string_view model);  // group alone when no model
 std::string ModelScope(std::string_view model);                  // "model:<model>"
+// Where the limits learned for a group x model scope live: "server:" + scope.
+std::string ServerScope(std::string_view group_model_scope);
 
 // The scopes a call draws from, without duplicates or empty names, in the order above.
 std::vector<std::string> CallScopes(std::string_view default_scope, const ApiKey& key, std::string_view group,
