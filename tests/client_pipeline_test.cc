@@ -21,6 +21,11 @@ using testing::Script;
 using testing::Scripted;
 
 Scripted Ok() { return testing::OkAnswer(); }
+Scripted Ok(std::string body) {
+  Scripted s = testing::OkAnswer();
+  s.body = std::move(body);
+  return s;
+}
 Scripted Status(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
   return testing::Answer(status, std::move(body), std::move(headers));
 }
@@ -283,6 +288,61 @@ TEST_F(ClientPipelineTest, ARefusedRequestGivesItsQuotaBack) {
   ASSERT_FALSE(gate->client().ChatCompletions(kChat, once).ok());
   usage = gate->limiter().Usage("global");
   EXPECT_EQ((*usage)[0].used, 1);
+}
+
+TEST_F(ClientPipelineTest, GenericMultipartRequestPassesThroughAsOneRequest) {
+  Options o = BaseOptions();
+  Limit daily{"global", "requests", 1000, std::chrono::hours(24)};
+  daily.kind = WindowKind::kCalendar;
+  o.limits = {daily};
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  Answer(Ok(R"({"id":"file-1","object":"file"})"));
+  HttpCall upload;
+  upload.path = "/files";
+  upload.content_type = "multipart/form-data; boundary=XyZ";
+  upload.body = "--XyZ\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--XyZ--\r\n";
+  auto r = gate->client().Request(upload);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(script_->sent.size(), 1u);
+  EXPECT_EQ(script_->sent[0].url, "https://api.example.test/v1/files");
+  EXPECT_EQ(HeaderOf(script_->sent[0], "Content-Type"), upload.content_type);
+  EXPECT_EQ(script_->sent[0].body, upload.body);
+  auto usage = gate->limiter().Usage("global");
+  ASSERT_TRUE(usage.ok());
+  EXPECT_EQ((*usage)[0].used, 1);
+}
+
+// Counts every byte as a token: far more than the heuristic's quarter.
+class ByteTokenizer : public Tokenizer {
+ public:
+  int64_t CountTokens(std::string_view, std::string_view text) const override {
+    return static_cast<int64_t>(text.size());
+  }
+};
+
+TEST_F(ClientPipelineTest, APluggedInTokenizerDecidesTheEstimate) {
+  Options o = BaseOptions();
+  o.tokenizer = std::make_shared<ByteTokenizer>();
+  o.default_completion_tokens = 10;
+  Limit daily{"global", "tokens", 1000, std::chrono::hours(24)};
+  daily.kind = WindowKind::kCalendar;
+  o.limits = {daily};
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  // 600 bytes of text: 3 + 4 + 150 + 10 = 167 tokens by the heuristic, 3 + 4 + 600 + 10 = 617
+  // by this tokenizer. With 400 of the day's 1000 held, only the tokenizer's estimate does
+  // not fit (until the next day, past the call's deadline).
+  const std::string text(600, 'a');
+  const std::string body = R"({"model":"m1","messages":[{"role":"user","content":")" + text + R"("}]})";
+  AcquireRequest hold;
+  hold.scopes = {"global"};
+  hold.cost = {{"tokens", 400}};
+  ASSERT_TRUE(gate->limiter().TryAcquire(hold)->granted());
+  auto r = gate->client().ChatCompletions(body);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded) << r.status().ToString();
+  EXPECT_EQ(script_->sent.size(), 0u);
 }
 
 }  // namespace
