@@ -721,5 +721,44 @@ TEST_F(LimiterTest, AcquireCancelledBeforeItStartsReservesNothing) {
   EXPECT_EQ(UsageOf(*gate, "global", "rpm").used, 0);
 }
 
+// ---- Resetting usage by hand (llmgate quota reset) ----
+
+TEST_F(LimiterTest, ResetUsageForgetsWhatWasSpentAndKeepsTheLimits) {
+  auto gate = Open("rpm=2\nkey:k/tpd=100;calendar\nkey:k/rpm=5");
+  auto other = Open("");  // another process's view of the same quota.db
+  ASSERT_NE(gate, nullptr);
+  ASSERT_NE(other, nullptr);
+  Take(*gate, Req({"global", "key:k"}, {{"requests", 2}, {"tokens", 100}}));
+  ASSERT_TRUE(gate->limiter().Block("key:k", kStart + kHour).ok());
+  ASSERT_TRUE(gate->limiter().Block("held", kStart + kHour).ok());  // a block and nothing else
+  EXPECT_EQ(Deny(*gate, Req({"global"}, {{"requests", 1}})).limit_name, "rpm");
+  EXPECT_EQ(Deny(*gate, Req({"key:k"}, {})).limit_name, "block");
+
+  // One scope: its states start over and its block ends; the others keep theirs.
+  ASSERT_TRUE(other->limiter().ResetUsage("key:k").ok());
+  EXPECT_TRUE(log_.Contains("quota usage of scope 'key:k' reset by hand")) << log_.All();
+  EXPECT_EQ(UsageOf(*gate, "key:k", "tpd").used, 0);
+  EXPECT_EQ(UsageOf(*gate, "key:k", "tpd").remaining, 100);
+  EXPECT_EQ(UsageOf(*gate, "key:k", "rpm").remaining, 5);
+  EXPECT_EQ(UsageOf(*gate, "global", "rpm").used, 2);
+  Take(*gate, Req({"key:k"}, {{"tokens", 100}}));
+  EXPECT_EQ(Deny(*gate, Req({"key:k"}, {{"tokens", 1}})).limit_name, "tpd");
+
+  // Every scope: the limits stay (with their definitions) and everything passes again.
+  ASSERT_TRUE(gate->limiter().ResetUsage("").ok());
+  EXPECT_TRUE(log_.Contains("quota usage of every scope ('global', 'held', 'key:k') reset by hand")) << log_.All();
+  auto all = gate->limiter().Usage();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 3u);
+  for (const LimitUsage& u : *all) EXPECT_EQ(u.used, 0) << u.limit.scope << "/" << u.name;
+  EXPECT_EQ(UsageOf(*gate, "global", "rpm").limit.limit, 2);
+  Take(*other, Req({"global", "key:k", "held"}, {{"requests", 2}, {"tokens", 100}}));
+
+  // A scope that holds nothing (the idle "held" row went away) is named as not found.
+  EXPECT_EQ(gate->limiter().ResetUsage("held").code(), StatusCode::kNotFound);
+  EXPECT_EQ(gate->limiter().ResetUsage("no-such-scope").code(), StatusCode::kNotFound);
+  EXPECT_EQ(gate->limiter().ResetUsage("bad\nscope").code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace llmgate

@@ -42,7 +42,7 @@ enum class KeyState {
   kDisabled,     // revoked (401/403) or out of billing quota, or disabled by hand: until enabled
 };
 
-std::string_view KeyStateName(KeyState state);  // "active", "cooling_down", "disabled"
+LLMGATE_EXPORT std::string_view KeyStateName(KeyState state);  // "active", "cooling_down", "disabled"
 
 // What every process knows about one key, read from quota.db.
 struct KeyHealth {

@@ -153,6 +153,14 @@ class LLMGATE_EXPORT Limiter {
 
   // Removes a limit and its state.
   virtual Status RemoveLimit(const Limit& limit) = 0;
+
+  // Forgets what was spent in `scope` ("" = in every scope), for every process: each of
+  // its limits starts over (a rolling bucket full, a calendar window empty) and a block on
+  // the scope ends; the limits themselves stay. For an operator (`llmgate quota reset`)
+  // after a mistake or a change of plan: the server keeps its own count, so resetting
+  // does not add capacity there. Logged at warning level. kNotFound when a named scope
+  // holds no quota state (no limit and no block).
+  virtual Status ResetUsage(std::string_view scope) = 0;
 };
 
 }  // namespace llmgate

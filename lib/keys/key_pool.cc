@@ -24,6 +24,23 @@ StatusCode DisabledCode(const std::string& reason) {
 
 }  // namespace
 
+}  // namespace llmgate::internal
+
+namespace llmgate {
+
+std::string_view KeyStateName(KeyState state) {
+  switch (state) {
+    case KeyState::kActive: return "active";
+    case KeyState::kCoolingDown: return "cooling_down";
+    case KeyState::kDisabled: return "disabled";
+  }
+  return "unknown";
+}
+
+}  // namespace llmgate
+
+namespace llmgate::internal {
+
 GateKeyPool::GateKeyPool(KeyPoolConfig config, KeyStore* store, KeyGroups* groups, GateLimiter* limiter)
     : config_(std::move(config)), store_(store), groups_(groups), limiter_(limiter) {}
 

@@ -303,4 +303,26 @@ Status GateLimiter::RemoveLimit(const llmgate::Limit& limit) {
   return Status::Ok();
 }
 
+Status GateLimiter::ResetUsage(std::string_view scope) {
+  // Unlike the other calls, "" means every scope here (as for Usage), not the default one.
+  if (Status s = CheckScopeName(scope); !s.ok()) return s;
+  const bool all = scope.empty();
+  Result<std::vector<std::string>> reset =
+      backend_->ResetUsage(all ? std::nullopt : std::optional<std::string>(std::string(scope)));
+  if (!reset.ok()) return reset.status();
+  if (!all && reset->empty()) {
+    return NotFoundError("no quota state for scope '" + std::string(scope) + "' (it has no limit and no block)");
+  }
+  // Forgetting what was spent can let this host exceed a provider's limit: always say so.
+  if (config_.logger) {
+    std::string names;
+    for (const std::string& name : *reset) names += (names.empty() ? "'" : ", '") + name + "'";
+    const std::string what = all ? "every scope (" + (names.empty() ? std::string("none stored") : names) + ")"
+                                 : "scope " + names;
+    config_.logger->Warn("quota usage of ", what,
+                         " reset by hand: what was spent there is forgotten and the full limits are available again");
+  }
+  return Status::Ok();
+}
+
 }  // namespace llmgate::internal

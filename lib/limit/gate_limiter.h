@@ -43,6 +43,7 @@ class GateLimiter final : public Limiter {
   Result<std::vector<llmgate::LimitUsage>> Usage(std::string_view scope) override;
   Status SetLimits(const std::vector<llmgate::Limit>& limits) override;
   Status RemoveLimit(const llmgate::Limit& limit) override;
+  Status ResetUsage(std::string_view scope) override;
 
   // Stores configured limits (already validated and scoped, as CollectConfiguredLimits
   // returns them); changes are logged.

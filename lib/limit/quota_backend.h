@@ -93,6 +93,12 @@ class QuotaBackend {
 
   // Removes the limit identified like `def` and its state; false when there was none.
   virtual Result<bool> RemoveLimit(const LimitDef& def) = 0;
+
+  // Forgets what was spent in `scope` (every scope when nullopt) in one atomic step: every
+  // limit state of the scope starts over (LimitState{}: a full rolling bucket, an empty
+  // calendar window) and its block ends; definitions are kept. Returns the scopes reset,
+  // in order (empty when the scope holds no state).
+  virtual Result<std::vector<std::string>> ResetUsage(const std::optional<std::string>& scope) = 0;
 };
 
 }  // namespace llmgate::internal

@@ -29,6 +29,7 @@ const char kReadHwm[] = "SELECT value FROM meta WHERE name = 'clock_hwm'";
 const char kWriteHwm[] = "UPDATE meta SET value = ?1 WHERE name = 'clock_hwm'";
 
 const char kAllScopes[] = "SELECT scope FROM scopes";
+const char kAllScopesOrdered[] = "SELECT scope FROM scopes ORDER BY scope";
 const char kLimitScopes[] = "SELECT DISTINCT scope FROM limits ORDER BY scope";
 const char kInsertLimit[] =
     "INSERT INTO limits(scope, dimension, window_us, kind, limit_value, burst, offset_us, source, updated_at, slot)"
@@ -470,6 +471,39 @@ Result<bool> SqliteQuotaBackend::RemoveLimit(const LimitDef& def) {
   });
   if (!s.ok()) return s;
   return removed;
+}
+
+Result<std::vector<std::string>> SqliteQuotaBackend::ResetUsage(const std::optional<std::string>& scope) {
+  std::vector<std::string> reset;
+  Status s = RunWrite("resetting usage", [&](Connection& c, int64_t now) {
+    reset.clear();
+    // Only rows that exist: a named scope without one holds nothing to forget, and
+    // writing a row for it would create state out of a typo.
+    ScopeRows set(&defs_cache_);
+    if (scope) {
+      set.LoadOne(c, *scope);
+    } else {
+      for (const std::string& name : ReadScopeNames(c, kAllScopesOrdered)) set.LoadOne(c, name);
+    }
+    for (size_t i = 0; i < set.rows(); ++i) {
+      ScopeRows::Row& r = set.row(i);
+      if (!r.stored) continue;
+      // Every slot, not only those of current limits: a slot freed by RemoveLimit is
+      // already empty, and clearing it again keeps the row's layout (and defs_version,
+      // so cached definitions stay valid).
+      for (LimitState& state : r.slot_states) state = LimitState{};
+      r.block_until = 0;
+      ScopeRows::WriteRow(c, r);
+      reset.push_back(r.scope);
+    }
+    // Scopes that only held a block hold nothing now.
+    ScopedStatement idle = c.Use(kDeleteIdleScopes);
+    idle->bind(1, now);
+    idle->exec();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return reset;
 }
 
 }  // namespace llmgate::internal

@@ -37,6 +37,7 @@ class SqliteQuotaBackend final : public QuotaBackend {
   Result<std::vector<LimitReport>> Usage(const std::optional<std::string>& scope) override;
   Result<std::vector<LimitChange>> SetLimits(const std::vector<LimitDef>& defs) override;
   Result<bool> RemoveLimit(const LimitDef& def) override;
+  Result<std::vector<std::string>> ResetUsage(const std::optional<std::string>& scope) override;
 
   // The schema of quota.db (exposed for tests).
   static const char* const kCreateSql;
