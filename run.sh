@@ -14,6 +14,8 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl openssl
   libsqlite3-dev libsqlitecpp-dev libxxhash-dev libcurl4-openssl-dev libsimdjson-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
+  pybind11-dev python3-dev
+  gnuplot-nox
 )
 
 install_packages() {
