@@ -1,5 +1,5 @@
 // The C API's common part: errors, memory, versions, opening and closing a gate, stats.
-// Cache, limiter, options and calls each have their own c_*.cc.
+// Cache, limiter, options, calls and the key pool each have their own c_*.cc.
 #include "llmgate/c.h"
 
 #include <cstdlib>
@@ -123,10 +123,21 @@ char* llmgate_stats(llmgate_t* gate, size_t* len, char** errptr) {
       SaveError(errptr, cache.status());
       return nullptr;
     }
-    // Where the key pool's counters will go too, as "keys".
+    auto shared = gate->rep->client().SharedStats();
+    if (!shared.ok()) {
+      SaveError(errptr, shared.status());
+      return nullptr;
+    }
+    auto keys = gate->rep->keys().List();
+    if (!keys.ok()) {
+      SaveError(errptr, keys.status());
+      return nullptr;
+    }
     std::string json = llmgate::c_api::JsonObject()
                            .Raw("client", llmgate::c_api::ClientStatsJson(gate->rep->client().Stats()))
+                           .Raw("shared", llmgate::c_api::SharedClientStatsJson(*shared))
                            .Raw("cache", llmgate::c_api::CacheStatsJson(*cache))
+                           .Raw("keys", llmgate::c_api::KeyListJson(*keys))
                            .Finish();
     return CopyOut(json, len);
   });

@@ -1,5 +1,7 @@
 #include "c_json.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
 namespace llmgate::c_api {
@@ -39,6 +41,19 @@ void JsonObject::Name(std::string_view name) {
 JsonObject& JsonObject::Int(std::string_view name, int64_t value) {
   Name(name);
   out_ += std::to_string(value);
+  return *this;
+}
+
+JsonObject& JsonObject::Double(std::string_view name, double value) {
+  Name(name);
+  if (!std::isfinite(value)) {
+    out_ += "null";  // JSON has no NaN or infinity
+    return *this;
+  }
+  // to_chars, unlike printf, ignores the C locale a host program may have set (no "0,5").
+  char buf[32];
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, value);
+  out_.append(buf, r.ptr);
   return *this;
 }
 
@@ -86,6 +101,16 @@ std::string ClientStatsJson(const ClientStats& s) {
       .Finish();
 }
 
+std::string SharedClientStatsJson(const SharedClientStats& s) {
+  return JsonObject()
+      .Int("retries", s.retries)
+      .Int("http_429", s.http_429)
+      .Int("failures", s.failures)
+      .Int("waits", s.waits)
+      .Int("wait_millis", s.wait_millis)
+      .Finish();
+}
+
 std::string UsageJson(const std::vector<LimitUsage>& usage) {
   std::string out = "[";
   for (const LimitUsage& u : usage) {
@@ -105,6 +130,45 @@ std::string UsageJson(const std::vector<LimitUsage>& usage) {
                .Int("remaining", u.remaining)
                .Int("reset_micros", u.reset_micros)
                .Finish();
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string KeyHealthJson(const KeyHealth& k) {
+  return JsonObject()
+      .Str("fingerprint", k.fingerprint)
+      .Str("label", k.label)
+      .Str("group", k.group)
+      .Str("state", KeyStateName(k.state))
+      .Str("disabled_reason", k.disabled_reason)
+      .Int("cooldown_until_micros", k.cooldown_until_micros)
+      .Int("in_flight", k.in_flight)
+      .Int("requests", k.requests)
+      .Int("successes", k.successes)
+      .Int("http_429", k.http_429)
+      .Int("auth_errors", k.auth_errors)
+      .Int("quota_errors", k.quota_errors)
+      .Int("server_errors", k.server_errors)
+      .Int("network_errors", k.network_errors)
+      .Int("other_errors", k.other_errors)
+      .Int("tokens_in", k.tokens_in)
+      .Int("tokens_out", k.tokens_out)
+      .Double("success_rate", k.success_rate)
+      .Int("latency_p50_ms", k.latency_p50.count())
+      .Int("latency_p90_ms", k.latency_p90.count())
+      .Int("latency_p99_ms", k.latency_p99.count())
+      .Str("last_error", k.last_error)
+      .Int("last_error_micros", k.last_error_micros)
+      .Str("last_error_request_id", k.last_error_request_id)
+      .Finish();
+}
+
+std::string KeyListJson(const std::vector<KeyHealth>& keys) {
+  std::string out = "[";
+  for (const KeyHealth& k : keys) {
+    if (out.size() > 1) out.push_back(',');
+    out += KeyHealthJson(k);
   }
   out.push_back(']');
   return out;

@@ -10,6 +10,7 @@
 
 #include "llmgate/cache.h"
 #include "llmgate/client.h"
+#include "llmgate/keys.h"
 #include "llmgate/limiter.h"
 
 namespace llmgate::c_api {
@@ -18,6 +19,7 @@ namespace llmgate::c_api {
 class JsonObject {
  public:
   JsonObject& Int(std::string_view name, int64_t value);
+  JsonObject& Double(std::string_view name, double value);  // shortest exact form; null if not finite
   JsonObject& Str(std::string_view name, std::string_view value);
   JsonObject& Raw(std::string_view name, std::string_view json);  // an already-encoded value
   std::string Finish();
@@ -29,7 +31,11 @@ class JsonObject {
 
 std::string CacheStatsJson(const CacheStats& stats);
 std::string ClientStatsJson(const ClientStats& stats);
+std::string SharedClientStatsJson(const SharedClientStats& stats);
 std::string UsageJson(const std::vector<LimitUsage>& usage);
+// What every process knows about a key (never the key itself), and a list of them.
+std::string KeyHealthJson(const KeyHealth& key);
+std::string KeyListJson(const std::vector<KeyHealth>& keys);
 
 }  // namespace llmgate::c_api
 

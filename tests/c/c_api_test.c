@@ -1,5 +1,5 @@
 /* The C API end to end, in plain C11: options, the cache, the limiter, calls and streams
- * against the mock server, errors, stats.
+ * against the mock server, errors, stats, the key pool.
  *
  * Usage: c_api_test PATH_TO_MOCK_OPENAI
  * The mock is started by its command-line protocol (tests/mock_openai/README.md): a free
@@ -415,6 +415,166 @@ static void test_bad_key(const char* state_dir, const char* base_url) {
   llmgate_close(gate);
 }
 
+/* The value of "name": in a JSON object, copied into `out` (strings without their quotes). */
+static void json_field(const char* json, const char* name, char* out, size_t size) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\":", name);
+  out[0] = '\0';
+  const char* at = json ? strstr(json, pattern) : NULL;
+  if (at == NULL) return;
+  at += strlen(pattern);
+  const int quoted = *at == '"';
+  if (quoted) at++;
+  size_t n = 0;
+  while (at[n] != '\0' && n + 1 < size && (quoted ? at[n] != '"' : (at[n] != ',' && at[n] != '}'))) n++;
+  memcpy(out, at, n);
+  out[n] = '\0';
+}
+
+static void test_key_pool(const char* dir, const char* base_url) {
+  char* err = NULL;
+  char state_dir[600], keys_file[600];
+  snprintf(state_dir, sizeof state_dir, "%s/keys-state", dir);
+  snprintf(keys_file, sizeof keys_file, "%s/keys.txt", dir);
+  write_file(keys_file, "# a key file\nsk-test-c-file-key  label=from-file  limits=rpd=1000\n");
+  chmod(keys_file, 0600);
+
+  llmgate_options_t* options = llmgate_options_create();
+  llmgate_options_set_state_dir(options, state_dir);
+  llmgate_options_set_base_url(options, base_url);
+  llmgate_options_set_limits_from_env(options, 0);
+  llmgate_options_set_keys_from_env(options, 0);
+  /* Bad keys are refused when added, and leave the options as they were. */
+  llmgate_options_add_key(options, "", NULL, NULL, NULL, NULL, NULL, &err);
+  EXPECT_ERROR(err, LLMGATE_INVALID_ARGUMENT);
+  llmgate_options_add_key(options, "sk-test-c-bad", NULL, NULL, NULL, NULL, "rpm=", &err);
+  EXPECT_ERROR(err, LLMGATE_INVALID_ARGUMENT);
+  llmgate_options_add_key(options, "sk-test-c-bad", NULL, NULL, NULL, NULL, "global/rpm=5", &err);
+  EXPECT_ERROR(err, LLMGATE_INVALID_ARGUMENT);
+  /* The revoked key comes first, so the first call meets it and moves on. */
+  llmgate_options_add_key(options, "sk-test-revoked", NULL, NULL, NULL, NULL, NULL, &err);
+  CHECK_NO_ERROR(err);
+  llmgate_options_add_key(options, "sk-test-c-good-key", "c-good", NULL, NULL, NULL, "rpm=100,tpm=100000", &err);
+  CHECK_NO_ERROR(err);
+  llmgate_options_set_keys_file(options, keys_file);
+  llmgate_options_set_key_policy(options, LLMGATE_KEY_POLICY_MOST_HEADROOM);
+  llmgate_options_set_key_max_in_flight(options, 4);
+  llmgate_options_set_key_failure_threshold(options, 3);
+  llmgate_options_set_key_failure_cooldown_ms(options, 30000);
+  llmgate_options_set_max_attempts(options, 1);
+  llmgate_t* gate = llmgate_open(options, &err);
+  llmgate_options_destroy(options);
+  CHECK_NO_ERROR(err);
+
+  const char* req = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"which key\"}]}";
+  llmgate_response_t* r = llmgate_chat(gate, req, strlen(req), NULL, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(strcmp(llmgate_response_key_label(r), "sk-test-revoked") != 0);
+  CHECK(llmgate_response_attempts(r) == 2); /* moving to another key is no retry, but it is sent */
+  llmgate_response_destroy(r);
+
+  size_t len = 0;
+  char* list = llmgate_keys_list(gate, &len, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(list != NULL && list[0] == '[' && strlen(list) == len);
+  CHECK(strstr(list, "\"state\":\"disabled\",\"disabled_reason\":\"invalid_api_key\"") != NULL);
+  CHECK(strstr(list, "\"label\":\"c-good\"") != NULL);
+  CHECK(strstr(list, "\"label\":\"from-file\"") != NULL);
+  CHECK(strstr(list, "\"fingerprint\":\"key:") != NULL);
+  /* Only fingerprints and labels: no key's bytes, not even the revoked one's. */
+  CHECK(strstr(list, "sk-test-revoked") == NULL);
+  CHECK(strstr(list, "sk-test-c-good-key") == NULL);
+  CHECK(strstr(list, "sk-test-c-file-key") == NULL);
+  llmgate_free(list);
+
+  /* Health by label; its fingerprint names the same key, and the key's limits are in its scope. */
+  char* health = llmgate_keys_health(gate, "c-good", &len, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(health != NULL && health[0] == '{' && strlen(health) == len);
+  char value[128], fingerprint[128];
+  json_field(health, "state", value, sizeof value);
+  CHECK(strcmp(value, "active") == 0);
+  json_field(health, "successes", value, sizeof value);
+  CHECK(strcmp(value, "1") == 0);
+  json_field(health, "success_rate", value, sizeof value);
+  CHECK(strcmp(value, "1") == 0);
+  json_field(health, "fingerprint", fingerprint, sizeof fingerprint);
+  CHECK(strncmp(fingerprint, "key:", 4) == 0 && strlen(fingerprint) == 20);
+  llmgate_free(health);
+  health = llmgate_keys_health(gate, fingerprint, NULL, &err);
+  CHECK_NO_ERROR(err);
+  json_field(health, "label", value, sizeof value);
+  CHECK(strcmp(value, "c-good") == 0);
+  llmgate_free(health);
+  char* usage = llmgate_limiter_usage(gate, fingerprint, NULL, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(strstr(usage, "\"name\":\"rpm\",\"limit\":100,") != NULL);
+  llmgate_free(usage);
+
+  health = llmgate_keys_health(gate, "no-such-key", NULL, &err);
+  CHECK(health == NULL);
+  EXPECT_ERROR(err, LLMGATE_NOT_FOUND);
+
+  /* Disable and enable by label, and the file's key too: then every key is disabled, and a
+   * call fails with the reason of the first (the revoked key's). */
+  llmgate_keys_disable(gate, "c-good", "maintenance", &err);
+  CHECK_NO_ERROR(err);
+  llmgate_keys_disable(gate, "from-file", NULL, &err);
+  CHECK_NO_ERROR(err);
+  health = llmgate_keys_health(gate, "c-good", NULL, &err);
+  CHECK_NO_ERROR(err);
+  json_field(health, "state", value, sizeof value);
+  CHECK(strcmp(value, "disabled") == 0);
+  json_field(health, "disabled_reason", value, sizeof value);
+  CHECK(strcmp(value, "maintenance") == 0);
+  llmgate_free(health);
+  const char* other = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"none left\"}]}";
+  r = llmgate_chat(gate, other, strlen(other), NULL, &err);
+  CHECK(r == NULL);
+  EXPECT_ERROR(err, LLMGATE_UNAUTHENTICATED);
+  llmgate_keys_enable(gate, "c-good", &err);
+  CHECK_NO_ERROR(err);
+  llmgate_keys_enable(gate, "from-file", &err);
+  CHECK_NO_ERROR(err);
+  health = llmgate_keys_health(gate, "c-good", NULL, &err);
+  CHECK_NO_ERROR(err);
+  json_field(health, "state", value, sizeof value);
+  CHECK(strcmp(value, "active") == 0);
+  json_field(health, "disabled_reason", value, sizeof value);
+  CHECK(strcmp(value, "") == 0);
+  llmgate_free(health);
+  r = llmgate_chat(gate, other, strlen(other), NULL, &err);
+  CHECK_NO_ERROR(err);
+  llmgate_response_destroy(r);
+  llmgate_keys_disable(gate, "no-such-key", "x", &err);
+  EXPECT_ERROR(err, LLMGATE_NOT_FOUND);
+
+  /* A key added at run time; adding it again is a no-op. */
+  llmgate_keys_add(gate, "sk-test-c-added", "added", NULL, NULL, NULL, "rpm=50", &err);
+  CHECK_NO_ERROR(err);
+  llmgate_keys_add(gate, "sk-test-c-added", "added", NULL, NULL, NULL, NULL, &err);
+  CHECK_NO_ERROR(err);
+  llmgate_keys_add(gate, NULL, NULL, NULL, NULL, NULL, NULL, &err);
+  EXPECT_ERROR(err, LLMGATE_INVALID_ARGUMENT);
+  llmgate_keys_add(gate, "sk-test-c-other", NULL, NULL, NULL, NULL, "model:x/rpm=5", &err);
+  EXPECT_ERROR(err, LLMGATE_INVALID_ARGUMENT);
+  health = llmgate_keys_health(gate, "added", NULL, &err);
+  CHECK_NO_ERROR(err);
+  json_field(health, "requests", value, sizeof value);
+  CHECK(strcmp(value, "0") == 0);
+  llmgate_free(health);
+
+  /* Stats carry the shared counters and the keys. */
+  char* stats = llmgate_stats(gate, &len, &err);
+  CHECK_NO_ERROR(err);
+  CHECK(strstr(stats, "\"shared\":{\"retries\":") != NULL);
+  CHECK(strstr(stats, "\"keys\":[{\"fingerprint\":\"key:") != NULL);
+  CHECK(strstr(stats, "\"label\":\"added\"") != NULL);
+  CHECK(strstr(stats, "sk-test-c-added") == NULL);
+  llmgate_free(stats);
+  llmgate_close(gate);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s PATH_TO_MOCK_OPENAI\n", argv[0]);
@@ -461,6 +621,7 @@ int main(int argc, char** argv) {
   CHECK(log_lines > 0);
 
   test_bad_key(state_dir, base_url);
+  test_key_pool(dir, base_url);
 
   /* A state directory that cannot be created fails the open with a message. */
   options = llmgate_options_create();

@@ -4,6 +4,7 @@ import os
 from . import _json
 from . import _llmgate
 from .cache import Cache
+from .keys import Keys
 from .limiter import Limiter
 from .response import ChatStream, Response
 
@@ -21,6 +22,11 @@ class Gate:
     (level, message)), log_level, on_wait (callable(event)), on_retry (callable(event)),
     tokenizer (callable(model, text) -> int). Callbacks run on library threads, with the GIL.
 
+    The key pool (gate.keys): keys (a list of keys, each a str or a dict with key, label,
+    base_url, organization, project, limits), keys_file, keys_from_env, key_policy
+    ("most_headroom" or "round_robin"), key_max_in_flight, key_failure_threshold,
+    key_failure_cooldown (seconds).
+
     Calls take the request as a dict (or JSON text) and keyword call options: timeout
     (seconds, the whole call), max_attempts, headers (dict), idempotency_key,
     skip_cache_read, skip_cache_write, cache_ttl, cache_namespace. They return the answer as
@@ -34,10 +40,12 @@ class Gate:
         limits = options.get("limits")
         if limits is not None and not isinstance(limits, str):
             options["limits"] = ",".join(limits)
+        if options.get("keys_file") is not None:
+            options["keys_file"] = os.fspath(options["keys_file"])
         self._g = _llmgate.Gate({k: v for k, v in options.items() if v is not None})
         self.cache = Cache(self._g)
         self.limiter = Limiter(self._g)
-        # The key pool (gate.keys) joins here.
+        self.keys = Keys(self._g)
 
     @property
     def state_dir(self):
@@ -96,5 +104,7 @@ class Gate:
         return ChatStream(self._g.open_chat_stream(_json.encode(request), call_options))
 
     def stats(self):
-        """{"client": this process's call counters, "cache": the shared cache counters}."""
+        """{"client": this process's call counters, "shared": every process's (retries,
+        http_429, failures, waits, wait_millis), "cache": the shared cache counters, "keys":
+        every key's dict as gate.keys.list() gives them}."""
         return self._g.stats()

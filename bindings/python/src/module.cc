@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "llmgate/version.h"
 #include "py_convert.h"
@@ -31,21 +32,38 @@ PYBIND11_MODULE(_llmgate, m) {
       .def_property_readonly("closed", &PyGate::closed)
       .def_property_readonly("state_dir", &PyGate::state_dir)
       .def("stats", [](const PyGate& self) {
-        // Cache counters come from cache.db: read without the GIL. The key pool's counters
-        // will join as "keys".
-        using Both = std::pair<llmgate::CacheStats, llmgate::ClientStats>;
-        Both stats = self.Blocking([](llmgate::Gate& g) -> llmgate::Result<Both> {
+        // Cache counters come from cache.db, shared counters and keys from quota.db: read
+        // without the GIL.
+        struct All {
+          llmgate::ClientStats client;
+          llmgate::SharedClientStats shared;
+          llmgate::CacheStats cache;
+          std::vector<llmgate::KeyHealth> keys;
+        };
+        All stats = self.Blocking([](llmgate::Gate& g) -> llmgate::Result<All> {
+          All all;
+          all.client = g.client().Stats();
+          auto shared = g.client().SharedStats();
+          if (!shared.ok()) return shared.status();
+          all.shared = *shared;
           auto cache = g.cache().Stats();
           if (!cache.ok()) return cache.status();
-          return Both(*cache, g.client().Stats());
+          all.cache = *cache;
+          auto keys = g.keys().List();
+          if (!keys.ok()) return keys.status();
+          all.keys = std::move(keys).value();
+          return all;
         });
         py::dict out;
-        out["client"] = llmgate::python::ClientStatsDict(stats.second);
-        out["cache"] = llmgate::python::CacheStatsDict(stats.first);
+        out["client"] = llmgate::python::ClientStatsDict(stats.client);
+        out["shared"] = llmgate::python::SharedClientStatsDict(stats.shared);
+        out["cache"] = llmgate::python::CacheStatsDict(stats.cache);
+        out["keys"] = llmgate::python::KeyHealthList(stats.keys);
         return out;
       });
 
   llmgate::python::RegisterClient(m, gate);
   llmgate::python::RegisterCache(gate);
   llmgate::python::RegisterLimiter(m, gate);
+  llmgate::python::RegisterKeys(gate);
 }

@@ -56,6 +56,16 @@ py::dict ClientStatsDict(const ClientStats& s) {
   return d;
 }
 
+py::dict SharedClientStatsDict(const SharedClientStats& s) {
+  py::dict d;
+  d["retries"] = s.retries;
+  d["http_429"] = s.http_429;
+  d["failures"] = s.failures;
+  d["waits"] = s.waits;
+  d["wait_millis"] = s.wait_millis;
+  return d;
+}
+
 py::dict LimitUsageDict(const LimitUsage& u) {
   const Limit& l = u.limit;
   py::dict d;
@@ -77,6 +87,41 @@ py::dict LimitUsageDict(const LimitUsage& u) {
 py::list LimitUsageList(const std::vector<LimitUsage>& usage) {
   py::list out;
   for (const LimitUsage& u : usage) out.append(LimitUsageDict(u));
+  return out;
+}
+
+py::dict KeyHealthDict(const KeyHealth& k) {
+  py::dict d;
+  d["fingerprint"] = Str(k.fingerprint);
+  d["label"] = Str(k.label);
+  d["group"] = Str(k.group);
+  d["state"] = Str(KeyStateName(k.state));
+  d["disabled_reason"] = Str(k.disabled_reason);
+  d["cooldown_until_micros"] = k.cooldown_until_micros;
+  d["in_flight"] = k.in_flight;
+  d["requests"] = k.requests;
+  d["successes"] = k.successes;
+  d["http_429"] = k.http_429;
+  d["auth_errors"] = k.auth_errors;
+  d["quota_errors"] = k.quota_errors;
+  d["server_errors"] = k.server_errors;
+  d["network_errors"] = k.network_errors;
+  d["other_errors"] = k.other_errors;
+  d["tokens_in"] = k.tokens_in;
+  d["tokens_out"] = k.tokens_out;
+  d["success_rate"] = k.success_rate;
+  d["latency_p50_ms"] = static_cast<int64_t>(k.latency_p50.count());
+  d["latency_p90_ms"] = static_cast<int64_t>(k.latency_p90.count());
+  d["latency_p99_ms"] = static_cast<int64_t>(k.latency_p99.count());
+  d["last_error"] = Str(k.last_error);
+  d["last_error_micros"] = k.last_error_micros;
+  d["last_error_request_id"] = Str(k.last_error_request_id);
+  return d;
+}
+
+py::list KeyHealthList(const std::vector<KeyHealth>& keys) {
+  py::list out;
+  for (const KeyHealth& k : keys) out.append(KeyHealthDict(k));
   return out;
 }
 

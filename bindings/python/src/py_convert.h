@@ -12,6 +12,7 @@
 
 #include "llmgate/cache.h"
 #include "llmgate/client.h"
+#include "llmgate/keys.h"
 #include "llmgate/limiter.h"
 
 namespace llmgate::python {
@@ -35,8 +36,14 @@ std::chrono::milliseconds Millis(py::handle seconds, const char* what);
 py::dict UsageDict(const Usage& usage);
 py::dict CacheStatsDict(const CacheStats& stats);
 py::dict ClientStatsDict(const ClientStats& stats);
+py::dict SharedClientStatsDict(const SharedClientStats& stats);
 py::dict LimitUsageDict(const LimitUsage& usage);
 py::list LimitUsageList(const std::vector<LimitUsage>& usage);
+
+// A key's health with the C API's field names and units (fingerprint, label, group, state,
+// ..., cooldown_until_micros, latency_p50_ms, ...); never the key itself.
+py::dict KeyHealthDict(const KeyHealth& key);
+py::list KeyHealthList(const std::vector<KeyHealth>& keys);
 
 // {"requests": 1, "tokens": 100} <-> costs.
 std::vector<Cost> CostsFromDict(const py::dict& cost);

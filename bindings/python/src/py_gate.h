@@ -86,7 +86,7 @@ using GateClass = py::class_<PyGate>;
 void RegisterClient(py::module_& m, GateClass& gate);   // calls, streams, responses (py_client.cc)
 void RegisterCache(GateClass& gate);                     // py_cache.cc
 void RegisterLimiter(py::module_& m, GateClass& gate);   // py_limiter.cc
-// The key pool's methods go in a RegisterKeys(GateClass&) of their own (py_keys.cc).
+void RegisterKeys(GateClass& gate);                      // the key pool (py_keys.cc)
 
 }  // namespace llmgate::python
 

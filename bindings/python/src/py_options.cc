@@ -37,6 +37,36 @@ std::chrono::seconds WholeSeconds(py::handle v, const std::string& name) {
   return std::chrono::duration_cast<std::chrono::seconds>(Millis(v, name.c_str()));
 }
 
+KeyPolicy PolicyFrom(py::handle v) {
+  const std::string name = Text(v, "key_policy");
+  if (name == "most_headroom") return KeyPolicy::kMostHeadroom;
+  if (name == "round_robin") return KeyPolicy::kRoundRobin;
+  throw py::value_error("key_policy must be 'most_headroom' or 'round_robin'");
+}
+
+// LLMGATE_LIMITS text, or a list of specs (as Gate(limits=...) takes them).
+std::string SpecText(py::handle v, const std::string& name) {
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (!py::isinstance<py::list>(v) && !py::isinstance<py::tuple>(v)) {
+    throw py::type_error(name + " must be a str or a list of str");
+  }
+  std::string text;
+  for (py::handle spec : v) {
+    if (!text.empty()) text += ",";
+    text += Text(spec, name + " entries");
+  }
+  return text;
+}
+
+std::vector<ApiKeySpec> KeysFrom(py::handle v) {
+  if (py::isinstance<py::str>(v) || !py::isinstance<py::iterable>(v)) {
+    throw py::type_error("keys must be a list of keys (each a str or a dict)");
+  }
+  std::vector<ApiKeySpec> keys;
+  for (py::handle key : v) keys.push_back(KeySpecFrom(key));
+  return keys;
+}
+
 LogLevel LevelFrom(py::handle v) {
   const std::string name = Text(v, "log_level");
   if (name == "debug") return LogLevel::kDebug;
@@ -54,6 +84,38 @@ std::vector<Limit> LimitsFromSpecs(const std::string& specs) {
   std::vector<Limit> limits;
   for (const internal::LimitDef& def : *defs) limits.push_back(internal::ToPublicLimit(def));
   return limits;
+}
+
+ApiKeySpec KeySpecFrom(py::handle key) {
+  ApiKeySpec spec;
+  if (py::isinstance<py::str>(key)) {
+    spec.key = key.cast<std::string>();
+  } else if (py::isinstance<py::dict>(key)) {
+    for (auto [name, value] : py::reinterpret_borrow<py::dict>(key)) {
+      const std::string k = Text(name, "a key field name");
+      if (value.is_none()) continue;  // as if not given: the default
+      if (k == "key") spec.key = Text(value, k);
+      else if (k == "label") spec.label = Text(value, k);
+      else if (k == "base_url") spec.base_url = Text(value, k);
+      else if (k == "organization") spec.organization = Text(value, k);
+      else if (k == "project") spec.project = Text(value, k);
+      else if (k == "limits") {
+        spec.limits = LimitsFromSpecs(SpecText(value, k));
+        for (const Limit& l : spec.limits) {
+          if (!l.scope.empty()) {
+            Raise(InvalidArgumentError("a key's limits apply to the key and name no scope (got '" + l.scope + "')"));
+          }
+        }
+      } else {
+        throw py::type_error("unexpected key field '" + k +
+                             "' (want key, label, base_url, organization, project or limits)");
+      }
+    }
+  } else {
+    throw py::type_error("a key is a str or a dict with a 'key'");
+  }
+  if (spec.key.empty()) Raise(InvalidArgumentError("an API key may not be empty"));
+  return spec;
 }
 
 Options OptionsFromDict(const py::dict& kwargs) {
@@ -96,6 +158,13 @@ Options OptionsFromDict(const py::dict& kwargs) {
     else if (k == "tokenizer") o.tokenizer = MakeTokenizer(Callable(value, k));
     else if (k == "default_completion_tokens") o.default_completion_tokens = Int(value, k);
     else if (k == "learn_limits") o.learn_limits = Flag(value, k);
+    else if (k == "keys") o.keys = KeysFrom(value);
+    else if (k == "keys_file") o.keys_file = Text(value, k);
+    else if (k == "keys_from_env") o.keys_from_env = Flag(value, k);
+    else if (k == "key_policy") o.key_policy = PolicyFrom(value);
+    else if (k == "key_max_in_flight") o.key_max_in_flight = static_cast<int>(Int(value, k));
+    else if (k == "key_failure_threshold") o.key_failure_threshold = static_cast<int>(Int(value, k));
+    else if (k == "key_failure_cooldown") o.key_failure_cooldown = Millis(value, "key_failure_cooldown");
     else if (k == "log") o.log_sink = MakeLogSink(Callable(value, k));
     else if (k == "log_level") o.log_level = LevelFrom(value);
     else throw py::type_error("Gate() got an unexpected option '" + k + "'");

@@ -21,6 +21,12 @@ namespace py = pybind11;
 // where the spec names none: the gate's default scope). Raises InvalidRequest for a bad spec.
 std::vector<Limit> LimitsFromSpecs(const std::string& specs);
 
+// A key and what goes with it: the key as a str, or a dict with "key" and optionally
+// "label", "base_url", "organization", "project" (str) and "limits" (LLMGATE_LIMITS text
+// without scopes, or a list of specs: the key's own limits). An empty key or a spec naming
+// a scope raises InvalidRequest; an unknown field is a TypeError.
+ApiKeySpec KeySpecFrom(py::handle key);
+
 // llmgate::Options from Gate(...)'s keywords. `limits` is LLMGATE_LIMITS text (a bad spec
 // raises InvalidRequest naming the offending token); callbacks are Python callables.
 Options OptionsFromDict(const py::dict& kwargs);

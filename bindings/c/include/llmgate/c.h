@@ -150,8 +150,10 @@ LLMGATE_EXPORT void llmgate_close(llmgate_t* gate);
 LLMGATE_EXPORT const char* llmgate_state_dir(const llmgate_t* gate);
 
 /* Counters as one JSON object: {"client": {calls, cache_hits, http_attempts, retries,
- * http_429, failures, prompt_tokens, completion_tokens}, "cache": {as llmgate_cache_stats}}.
- * Returns malloc'ed text (length in *len when len is not NULL). */
+ * http_429, failures, prompt_tokens, completion_tokens} of this process, "shared":
+ * {retries, http_429, failures, waits, wait_millis} of every process, "cache": {as
+ * llmgate_cache_stats}, "keys": [as llmgate_keys_list]}. Returns malloc'ed text (length
+ * in *len when len is not NULL). */
 LLMGATE_EXPORT char* llmgate_stats(llmgate_t* gate, size_t* len, char** errptr);
 
 /* ---- Call options (llmgate::CallOptions) ---- */
@@ -284,9 +286,67 @@ LLMGATE_EXPORT void llmgate_reservation_destroy(llmgate_reservation_t* reservati
 /* When the caller may start (µs since the epoch; in the future for a slot booked ahead). */
 LLMGATE_EXPORT int64_t llmgate_reservation_start_micros(const llmgate_reservation_t* reservation);
 
-/* ---- The key pool ----
- * Functions for the key pool (add, list, health) come here with the key pool itself; they
- * follow the same conventions (bindings/c/c_keys.cc). */
+/* ---- The key pool (llmgate::KeyPool; README "Key pool") ----
+ * A gate spreads its calls over several API keys and steps around throttled or broken ones,
+ * the same way in every process of the state directory. A process calls only with the keys
+ * it was given; what is known about each key is shared by fingerprint ("key:" + 16 hex
+ * digits) and shown by label ("sk-…abcd" unless given). No function here ever returns a key.
+ *
+ * A key is described by the same arguments wherever it is added: `key` (required), then
+ * `label`, `base_url`, `organization` and `project` (NULL or "" for the gate's), and
+ * `limits_spec`: limits of this key alone in LLMGATE_LIMITS syntax without scopes
+ * ("rpm=500,tpm=30000"; they apply to the key's scope), NULL or "" for none. An empty key,
+ * a bad spec or a spec naming a scope sets errptr (INVALID_ARGUMENT). */
+
+typedef enum llmgate_key_policy_t {
+  LLMGATE_KEY_POLICY_MOST_HEADROOM = 0, /* default: most quota left, then fewest in flight */
+  LLMGATE_KEY_POLICY_ROUND_ROBIN = 1    /* each key in turn (per process), skipping unavailable ones */
+} llmgate_key_policy_t;
+
+/* Adds a key to the options' keys (Options::keys), after those of earlier calls; the pool
+ * also holds the api_key, the key file's keys and, unless turned off, $OPENAI_API_KEYS and
+ * $OPENAI_API_KEY (each key once). On error the options are unchanged. */
+LLMGATE_EXPORT void llmgate_options_add_key(llmgate_options_t* options, const char* key, const char* label,
+                                            const char* base_url, const char* organization, const char* project,
+                                            const char* limits_spec, char** errptr);
+/* A file of keys, one a line with optional label=, org=, project=, base_url=, limits=
+ * fields; NULL or "" restores the default ($LLMGATE_KEYS_FILE). Read when the gate opens. */
+LLMGATE_EXPORT void llmgate_options_set_keys_file(llmgate_options_t* options, const char* path);
+/* Default 1: add $OPENAI_API_KEYS (comma-separated) and $OPENAI_API_KEY. */
+LLMGATE_EXPORT void llmgate_options_set_keys_from_env(llmgate_options_t* options, unsigned char v);
+LLMGATE_EXPORT void llmgate_options_set_key_policy(llmgate_options_t* options, llmgate_key_policy_t policy);
+/* Default 0 (no cap): requests in flight per key across every process. */
+LLMGATE_EXPORT void llmgate_options_set_key_max_in_flight(llmgate_options_t* options, int max_in_flight);
+/* Defaults 3 and 30000 ms: after this many 5xx or network failures in a row, a key cools
+ * down this long (for every process). */
+LLMGATE_EXPORT void llmgate_options_set_key_failure_threshold(llmgate_options_t* options, int failures);
+LLMGATE_EXPORT void llmgate_options_set_key_failure_cooldown_ms(llmgate_options_t* options, int64_t ms);
+
+/* Adds a key to the open gate's pool for this process's calls (and records it for every
+ * process). Adding a key twice is a no-op. */
+LLMGATE_EXPORT void llmgate_keys_add(llmgate_t* gate, const char* key, const char* label, const char* base_url,
+                                     const char* organization, const char* project, const char* limits_spec,
+                                     char** errptr);
+
+/* Every key recorded in the state directory (by any process), by label, as a malloc'ed
+ * JSON array of objects:
+ *   {"fingerprint", "label", "group" ("org:…"/"project:…", "" while unknown),
+ *    "state" ("active"|"cooling_down"|"disabled"), "disabled_reason" ("invalid_api_key",
+ *    "insufficient_quota", the reason given to llmgate_keys_disable, ...),
+ *    "cooldown_until_micros", "in_flight", "requests", "successes", "http_429",
+ *    "auth_errors", "quota_errors", "server_errors", "network_errors", "other_errors",
+ *    "tokens_in", "tokens_out", "success_rate" (0 to 1), "latency_p50_ms",
+ *    "latency_p90_ms", "latency_p99_ms", "last_error", "last_error_micros",
+ *    "last_error_request_id"}. */
+LLMGATE_EXPORT char* llmgate_keys_list(llmgate_t* gate, size_t* len, char** errptr);
+/* One key, named by fingerprint ("key:…") or label, as one such object; NOT_FOUND when no
+ * key has that name, INVALID_ARGUMENT when several keys share the label. */
+LLMGATE_EXPORT char* llmgate_keys_health(llmgate_t* gate, const char* key, size_t* len, char** errptr);
+/* Disables a key (fingerprint or label) for every process until enabled, persisted;
+ * `reason` NULL or "" records "disabled by hand". Enabling also clears a cool-down and the
+ * count of failures in a row. */
+LLMGATE_EXPORT void llmgate_keys_disable(llmgate_t* gate, const char* key, const char* reason, char** errptr);
+LLMGATE_EXPORT void llmgate_keys_enable(llmgate_t* gate, const char* key, char** errptr);
 
 #ifdef __cplusplus
 } /* extern "C" */
