@@ -491,6 +491,129 @@ TEST(CanonicalTest, ResponsesTextIsNormalized) {
   ExpectDifferent(R"({"input":" a"})", R"({"input":"a"})", path, false);
 }
 
+// ---- Rule 8: property order in JSON schemas -------------------------------------------
+
+// A chat request with one function tool whose parameters hold `properties`.
+std::string ChatTool(std::string_view properties, std::string_view tool_order = "ab") {
+  const std::string function = std::string(R"({"name":"f","description":"d","parameters":{"type":"object","properties":)") +
+                               std::string(properties) + R"(,"required":["x"]}})";
+  const std::string type = R"("type":"function")";
+  const std::string body = R"("function":)" + function;
+  return R"({"model":"m","tools":[{)" + (tool_order == "ab" ? type + "," + body : body + "," + type) + "}]}";
+}
+
+TEST(CanonicalTest, SchemaPropertyOrderIsKept) {
+  ExpectDifferent(ChatTool(R"({"x":{"type":"string"},"y":{"type":"integer"}})"),
+                  ChatTool(R"({"y":{"type":"integer"},"x":{"type":"string"}})"));
+  EXPECT_EQ(CanonBody(ChatTool(R"({"y":{"type":"integer"},"x":{"type":"string"}})"), kPlain),
+            R"({"model":"m","tools":[{"function":{"description":"d","name":"f","parameters":)"
+            R"({"properties":{"y":{"type":"integer"},"x":{"type":"string"}},"required":["x"],"type":"object"}},)"
+            R"("type":"function"}]})");
+}
+
+TEST(CanonicalTest, OtherKeysInAndAroundSchemasAreStillSorted) {
+  // The members of each property's schema, of the schema itself, of the function and of the
+  // tool may come in any order.
+  ExpectSame(ChatTool(R"({"x":{"type":"string","description":"an x"},"y":{"type":"integer"}})", "ab"),
+             ChatTool(R"({"x":{"description":"an x","type":"string"},"y":{"type":"integer"}})", "ba"));
+  ExpectSame(R"({"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{}}}}]})",
+             R"({"tools":[{"function":{"parameters":{"properties":{},"type":"object"},"name":"f"},"type":"function"}]})");
+}
+
+TEST(CanonicalTest, EverySchemaLocationKeepsPropertyOrder) {
+  constexpr std::string_view kXy = R"({"x":{"type":"string"},"y":{"type":"string"}})";
+  constexpr std::string_view kYx = R"({"y":{"type":"string"},"x":{"type":"string"}})";
+  const auto chat_format = [](std::string_view p) {
+    return R"({"response_format":{"type":"json_schema","json_schema":{"name":"n","strict":true,"schema":)"
+           R"({"type":"object","properties":)" + std::string(p) + "}}}}";
+  };
+  const auto legacy_function = [](std::string_view p) {
+    return R"({"functions":[{"name":"f","parameters":{"type":"object","properties":)" + std::string(p) + "}}]}";
+  };
+  const auto responses_format = [](std::string_view p) {
+    return R"({"text":{"format":{"type":"json_schema","name":"n","schema":{"type":"object","properties":)" +
+           std::string(p) + "}}}}";
+  };
+  const auto responses_tool = [](std::string_view p) {
+    return R"({"tools":[{"type":"function","name":"f","parameters":{"type":"object","properties":)" + std::string(p) +
+           "}}]}";
+  };
+  for (const auto& wrap : {+chat_format, +legacy_function, +responses_format, +responses_tool}) {
+    ExpectDifferent(wrap(kXy), wrap(kYx), kChat);
+    ExpectDifferent(wrap(kXy), wrap(kYx), "/v1/responses");
+    ExpectSame(wrap(R"({"x":{"type":"string","minLength":1}})"), wrap(R"({"x":{"minLength":1,"type":"string"}})"));
+  }
+}
+
+TEST(CanonicalTest, NestedSchemaPropertiesKeepTheirOrderToo) {
+  // An object property, array items, anyOf branches and $defs all hold schemas.
+  for (const char* nest : {R"({"o":{"type":"object","properties":%s}})",
+                           R"({"l":{"type":"array","items":{"type":"object","properties":%s}}})",
+                           R"({"u":{"anyOf":[{"type":"null"},{"type":"object","properties":%s}]}})"}) {
+    char a[256], b[256];
+    std::snprintf(a, sizeof(a), nest, R"({"p":{},"q":{}})");
+    std::snprintf(b, sizeof(b), nest, R"({"q":{},"p":{}})");
+    ExpectDifferent(ChatTool(a), ChatTool(b));
+  }
+  ExpectDifferent(
+      R"({"tools":[{"function":{"parameters":{"$defs":{"d":{"properties":{"p":{},"q":{}}}},"properties":{}}}}]})",
+      R"({"tools":[{"function":{"parameters":{"$defs":{"d":{"properties":{"q":{},"p":{}}}},"properties":{}}}}]})");
+}
+
+TEST(CanonicalTest, PropertiesOutsideSchemasAreSorted) {
+  ExpectSame(R"({"properties":{"x":1,"y":2}})", R"({"properties":{"y":2,"x":1}})");
+  ExpectSame(R"({"metadata_like":{"parameters":{"properties":{"x":1,"y":2}}}})",
+             R"({"metadata_like":{"parameters":{"properties":{"y":2,"x":1}}}})");
+  // Only the paths above lead into a schema: a tool's "function" without "parameters", or
+  // "parameters" below some other member, is an ordinary object.
+  ExpectSame(R"({"tools":[{"function":{"properties":{"x":1,"y":2}}}]})",
+             R"({"tools":[{"function":{"properties":{"y":2,"x":1}}}]})");
+  ExpectSame(R"({"messages":[{"parameters":{"properties":{"x":1,"y":2}}}]})",
+             R"({"messages":[{"parameters":{"properties":{"y":2,"x":1}}}]})");
+}
+
+TEST(CanonicalTest, RepeatedPropertyKeepsFirstPlaceAndLastValue) {
+  EXPECT_EQ(CanonBody(ChatTool(R"({"y":1,"x":2,"y":3})"), kPlain),
+            R"({"model":"m","tools":[{"function":{"description":"d","name":"f","parameters":)"
+            R"({"properties":{"y":3,"x":2},"required":["x"],"type":"object"}},"type":"function"}]})");
+}
+
+TEST(CanonicalTest, WidePropertyObjectsKeepOrderAndDeduplicateLikeADict) {
+  // Past the quadratic scan's limit, with repeats: the result must equal what an insertion
+  // ordered dict (Python's json module) makes of the same members.
+  std::mt19937 rng(21);
+  for (int round = 0; round < 20; ++round) {
+    std::string properties = "{";
+    std::vector<std::pair<std::string, int>> dict;  // insertion order, last value
+    const int count = 20 + static_cast<int>(rng() % 200);
+    for (int i = 0; i < count; ++i) {
+      const std::string key = "p" + std::to_string(rng() % 150);
+      if (i != 0) properties += ',';
+      properties += '"' + key + "\":" + std::to_string(i);
+      auto it = std::find_if(dict.begin(), dict.end(), [&](const auto& kv) { return kv.first == key; });
+      if (it == dict.end()) {
+        dict.emplace_back(key, i);
+      } else {
+        it->second = i;
+      }
+    }
+    properties += '}';
+    std::string want = "{";
+    for (const auto& [key, value] : dict) {
+      if (want.size() > 1) want += ',';
+      want += '"' + key + "\":" + std::to_string(value);
+    }
+    want += '}';
+    const std::string body = CanonBody(ChatTool(properties), kPlain);
+    EXPECT_NE(body.find("\"properties\":" + want + ","), std::string::npos) << body;
+  }
+}
+
+TEST(CanonicalTest, SchemaCanonicalFormIsAFixedPoint) {
+  const std::string body = CanonBody(ChatTool(R"({"y":{"type":"object","properties":{"b":{},"a":{}}},"x":{}})"));
+  EXPECT_EQ(CanonBody(body), body);
+}
+
 // ---- Malformed input ------------------------------------------------------------------
 
 TEST(CanonicalTest, MalformedJsonIsInvalidArgument) {
