@@ -1,6 +1,7 @@
 // BM_CacheHit (the library's full hit) against BM_RawSqliteLookup (the fastest point
 // lookup SQLite offers for the same data, with the library's pragmas). The goal is a
-// ratio: BM_CacheHit at most 1.5 x BM_RawSqliteLookup in the same run.
+// ratio: BM_CacheHit at most 1.5 x BM_RawSqliteLookup in the same run. Both fixtures read
+// every entry once before timing, so neither pays for the first pass over its memory map.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 
@@ -20,7 +21,7 @@ namespace {
 
 constexpr int kEntries = 100'000;
 constexpr int64_t kMmapBytes = int64_t{2} << 30;  // what the library sets on cache.db
-constexpr int kPageSize = 4096;                   // likewise
+constexpr int kPageSize = 8192;                   // likewise
 
 // A fixed pseudo-random visiting order shared by both benchmarks.
 const std::vector<int>& VisitOrder() {
@@ -35,6 +36,9 @@ const std::vector<int>& VisitOrder() {
   }();
   return order;
 }
+
+// The key of entry i, spread over the 64-bit range like hashes.
+int64_t RawKey(int i) { return static_cast<int64_t>(static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull); }
 
 struct RawFixture {
   std::string dir = MakeTempDir("llmgate-bench-raw");
@@ -54,14 +58,29 @@ struct RawFixture {
     sqlite3_prepare_v2(db, "INSERT INTO kv VALUES(?1, ?2)", -1, &ins, nullptr);
     for (int i = 0; i < kEntries; ++i) {
       std::string value = ChatResponse(i, 1024);
-      sqlite3_bind_int64(ins, 1, static_cast<int64_t>(i) * 0x9E3779B97F4A7C15ull);  // spread like hashes
+      sqlite3_bind_int64(ins, 1, RawKey(i));
       sqlite3_bind_blob(ins, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
       sqlite3_step(ins);
       sqlite3_reset(ins);
     }
     sqlite3_finalize(ins);
     sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    // Move the rows from the WAL into the database file, as the library's own checkpoints
+    // do: read through the WAL index and pread(), a lookup takes 1.6 to 2 times as long
+    // as one from the memory-mapped file, and the floor must be the fastest lookup.
+    connection->Checkpoint();
     sqlite3_prepare_v2(db, "SELECT v FROM kv WHERE id=?1", -1, &lookup, nullptr);
+    std::string out;
+    for (int i = 0; i < kEntries; ++i) Lookup(i, &out);  // fault the memory map in, untimed
+  }
+
+  bool Lookup(int i, std::string* out) {
+    sqlite3_bind_int64(lookup, 1, RawKey(i));
+    const bool found = sqlite3_step(lookup) == SQLITE_ROW;
+    // Copy the value out, as the library does for its caller.
+    if (found) out->assign(static_cast<const char*>(sqlite3_column_blob(lookup, 0)), sqlite3_column_bytes(lookup, 0));
+    sqlite3_reset(lookup);
+    return found;
   }
   ~RawFixture() {
     sqlite3_finalize(lookup);
@@ -71,17 +90,13 @@ struct RawFixture {
 };
 
 void BM_RawSqliteLookup(benchmark::State& state) {
-  static RawFixture* f = new RawFixture();
+  static RawFixture fixture;  // destroyed at exit, which removes its directory
+  RawFixture* f = &fixture;
   const std::vector<int>& order = VisitOrder();
   size_t n = 0;
   std::string out;
   for (auto _ : state) {
-    int i = order[n++ % order.size()];
-    sqlite3_bind_int64(f->lookup, 1, static_cast<int64_t>(i) * 0x9E3779B97F4A7C15ull);
-    if (sqlite3_step(f->lookup) != SQLITE_ROW) state.SkipWithError("raw lookup missed");
-    // Copy the value out, as the library does for its caller.
-    out.assign(static_cast<const char*>(sqlite3_column_blob(f->lookup, 0)), sqlite3_column_bytes(f->lookup, 0));
-    sqlite3_reset(f->lookup);
+    if (!f->Lookup(order[n++ % order.size()], &out)) state.SkipWithError("raw lookup missed");
     benchmark::DoNotOptimize(out.data());
   }
 }
@@ -101,6 +116,13 @@ struct CacheFixture {
       requests.push_back(ChatRequest(i));
       gate->cache().Put("/chat/completions", requests.back(), ChatResponse(i, 1024));
     }
+    // Read every entry once, untimed, as the raw fixture does: this faults the memory map
+    // in. Access times are recorded at most once per Options::cache_access_granularity
+    // (60 s) per entry: here for entries stored longer ago than that, and for the others
+    // when it lapses, perhaps inside the timed loop, as in any long-running process. Each
+    // such batch commits to cache.db, which makes every lookup connection re-map the file.
+    for (const std::string& request : requests) gate->cache().Get("/chat/completions", request);
+    gate->cache().Flush();
   }
   ~CacheFixture() {
     gate.reset();
@@ -109,7 +131,8 @@ struct CacheFixture {
 };
 
 void BM_CacheHit(benchmark::State& state) {
-  static CacheFixture* f = new CacheFixture();
+  static CacheFixture fixture;  // destroyed at exit, which removes its directory
+  CacheFixture* f = &fixture;
   const std::vector<int>& order = VisitOrder();
   size_t n = 0;
   for (auto _ : state) {

@@ -109,6 +109,28 @@ TEST_F(CacheFaultTest, APageCorruptedInTheMiddleIsFoundDuringQueriesAndRebuilt) 
   EXPECT_TRUE(gate->cache().Get(kChat, Request(1))->has_value());
 }
 
+TEST_F(CacheFaultTest, ACorruptCountersFileIsRebuiltWithTheCache) {
+  {
+    auto gate = OpenGate();
+    ASSERT_TRUE(gate->cache().Put(kChat, Request(1), Response(1)).ok());
+  }
+  {
+    std::ofstream f(dir_.File("cache-counters.db"), std::ios::trunc);
+    f << std::string(8192, 'x');
+  }
+  auto gate = OpenGate();
+  ASSERT_NE(gate, nullptr);
+  EXPECT_TRUE(log_.Contains("is corrupt")) << log_.All();
+  auto stats = gate->cache().Stats();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->rebuilds, 1);
+  EXPECT_EQ(stats->hits, 0);
+  ASSERT_TRUE(gate->cache().Put(kChat, Request(2), Response(2)).ok());
+  EXPECT_TRUE(gate->cache().Get(kChat, Request(2))->has_value());
+  ASSERT_TRUE(gate->cache().Flush().ok());
+  EXPECT_EQ(gate->cache().Stats()->hits, 1);
+}
+
 TEST_F(CacheFaultTest, AFullDiskSkipsTheStoreButNeverFailsALookup) {
   internal::Logger logger(log_.Sink(), LogLevel::kDebug);
   internal::DbConfig config;

@@ -1,15 +1,18 @@
 // The response cache through the public Gate API: hits and misses, stats, TTL, the size
 // cap with last-access eviction, invalidate and purge, per-request controls.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "cache/recorded_accesses.h"
 #include "cache/response_cache.h"
 #include "cache/sqlite_cache_backend.h"
 #include "llmgate/llmgate.h"
 #include "testing/fake_clock.h"
+#include "testing/fork.h"
 #include "testing/log_capture.h"
 #include "testing/temp_dir.h"
 
@@ -124,6 +127,72 @@ TEST_F(CacheTest, HitsAreBatchedNotWrittenOneByOne) {
   clock_->Advance(61 * kSecond);
   gate->cache().Get(kChat, Request("a"));
   EXPECT_EQ(other->cache().Stats()->hits, 12);
+}
+
+// PRAGMA data_version of cache.db as a fresh connection sees it: it changes when any other
+// connection commits to the file.
+class CacheFileWatch {
+ public:
+  explicit CacheFileWatch(const std::string& path) { sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr); }
+  ~CacheFileWatch() { sqlite3_close(db_); }
+  int64_t DataVersion() {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db_, "PRAGMA data_version", -1, &st, nullptr);
+    const int64_t version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return version;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+TEST_F(CacheTest, FlushingHitCountersLeavesCacheDbAlone) {
+  // Every commit to cache.db makes its other connections drop their memory map and page
+  // cache, so the counters a flush writes once a second go to a file of their own.
+  auto gate = OpenGate();
+  ASSERT_TRUE(gate->cache().Put(kChat, Request("a"), Response("x")).ok());  // records the access too
+  CacheFileWatch watch(dir_.File("cache.db"));
+  const int64_t before = watch.DataVersion();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(gate->cache().Get(kChat, Request("a"))->has_value());
+  ASSERT_TRUE(gate->cache().Get(kChat, Request("b")).ok());
+  ASSERT_TRUE(gate->cache().Flush().ok());
+  EXPECT_EQ(watch.DataVersion(), before);
+  auto stats = gate->cache().Stats();
+  EXPECT_EQ(stats->hits, 3);
+  EXPECT_EQ(stats->misses, 1);
+  EXPECT_EQ(stats->tokens_saved, 90);
+  // A store does write cache.db (the watch works).
+  ASSERT_TRUE(gate->cache().Put(kChat, Request("b"), Response("y")).ok());
+  EXPECT_NE(watch.DataVersion(), before);
+}
+
+TEST_F(CacheTest, UpgradingAVersion1CacheDropsItsEntries) {
+  // Version 1 keyed requests without rule 8 (schema property order), so its entries could
+  // answer a request whose properties came in another order: they are dropped.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.File("cache.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, internal::SqliteCacheBackend::kCreateSql, nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "PRAGMA application_id=1280067395; PRAGMA user_version=1;"  // "LLGC", version 1
+                           "INSERT INTO entries VALUES(1, 2, 'ns', x'00', x'7b7d', 0, 3, 0, 0);"
+                           "INSERT INTO access VALUES(1, 0);"
+                           "UPDATE stats SET value = CASE name WHEN 'entries' THEN 1 WHEN 'bytes' THEN 3"
+                           " WHEN 'hits' THEN 5 ELSE value END;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto gate = OpenGate();
+  auto stats = gate->cache().Stats();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->entries, 0);
+  EXPECT_EQ(stats->bytes, 0);
+  EXPECT_EQ(stats->hits, 0);
+  ASSERT_TRUE(gate->cache().Put(kChat, Request("a"), Response("x")).ok());
+  EXPECT_TRUE(gate->cache().Get(kChat, Request("a"))->has_value());
+  EXPECT_EQ(gate->cache().Stats()->entries, 1);
 }
 
 TEST_F(CacheTest, TtlExpiresEntries) {
@@ -318,6 +387,26 @@ TEST_F(CacheTest, BadInputIsATypedError) {
 }
 
 // Equal hashes are not enough: the stored canonical request must match byte for byte.
+TEST(RecordedAccessesTest, RemembersGrowsAndStartsOverWhenFull) {
+  internal::RecordedAccesses table(5000);
+  int64_t at = 0;
+  EXPECT_FALSE(table.Find(42, &at));
+  for (uint64_t i = 0; i < 5000; ++i) table.Set(i * 0x9E3779B97F4A7C15ull, static_cast<int64_t>(i));
+  EXPECT_EQ(table.size(), 5000u);
+  for (uint64_t i = 0; i < 5000; ++i) {
+    ASSERT_TRUE(table.Find(i * 0x9E3779B97F4A7C15ull, &at)) << i;
+    EXPECT_EQ(at, static_cast<int64_t>(i));
+  }
+  table.Set(0, 77);  // id 0 (i == 0 above) is updated in place
+  ASSERT_TRUE(table.Find(0, &at));
+  EXPECT_EQ(at, 77);
+  EXPECT_EQ(table.size(), 5000u);
+  table.Set(12345, 1);  // one more than the cap: starts over with just this one
+  EXPECT_EQ(table.size(), 1u);
+  EXPECT_TRUE(table.Find(12345, &at));
+  EXPECT_FALSE(table.Find(0x9E3779B97F4A7C15ull, &at));
+}
+
 TEST(CacheCollisionTest, CollidingHashesNeverServeAnotherRequestsAnswer) {
   TempDir dir;
   internal::Logger logger;
@@ -341,6 +430,29 @@ TEST(CacheCollisionTest, CollidingHashesNeverServeAnotherRequestsAnswer) {
   // Invalidating the other request must not remove the stored one either.
   ASSERT_TRUE(cache.Invalidate(kChat, Request("second")).ok());
   EXPECT_TRUE(cache.Get(kChat, Request("first"))->has_value());
+}
+
+TEST_F(CacheTest, AChildProcessKeepsUsingAnInheritedGate) {
+  auto gate = OpenGate();
+  Cache& cache = gate->cache();
+  ASSERT_TRUE(cache.Put(kChat, Request("parent"), Response("p")).ok());
+  ASSERT_TRUE(cache.Get(kChat, Request("parent"))->has_value());  // leaves idle connections behind
+  const pid_t pid = testing::ForkChild([&cache] {
+    // The child opens connections of its own; it must not use or close the parent's.
+    auto inherited = cache.Get(kChat, Request("parent"));
+    if (!inherited.ok() || !inherited->has_value() || **inherited != Response("p")) return 1;
+    if (!cache.Put(kChat, Request("child"), Response("c")).ok()) return 2;
+    auto own = cache.Get(kChat, Request("child"));
+    if (!own.ok() || !own->has_value() || **own != Response("c")) return 3;
+    return 0;
+  });
+  ASSERT_EQ(testing::WaitChild(pid), 0);
+  // The parent's connections still work and see what the child stored.
+  auto from_child = cache.Get(kChat, Request("child"));
+  ASSERT_TRUE(from_child.ok()) << from_child.status().ToString();
+  EXPECT_TRUE(from_child->has_value());
+  EXPECT_TRUE(cache.Get(kChat, Request("parent"))->has_value());
+  EXPECT_EQ(cache.Stats()->errors, 0);
 }
 
 TEST_F(CacheTest, ManyThreadsShareOneGate) {

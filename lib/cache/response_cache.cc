@@ -18,7 +18,7 @@ constexpr size_t kMaxRecordedAt = 262'144;
 }  // namespace
 
 ResponseCache::ResponseCache(ResponseCacheConfig config, std::unique_ptr<CacheBackend> backend)
-    : config_(std::move(config)), backend_(std::move(backend)) {
+    : config_(std::move(config)), backend_(std::move(backend)), recorded_at_(kMaxRecordedAt) {
   if (!config_.clock) config_.clock = SystemClock();
   last_flush_us_ = config_.clock->NowMicros();
 }
@@ -136,8 +136,8 @@ void ResponseCache::NoteHit(const Hash128& key, const StoredResponse& stored, in
     std::lock_guard<std::mutex> lock(pending_mu_);
     ++pending_.hits;
     pending_.tokens_saved += stored.total_tokens;
-    auto it = recorded_at_.find(key.low);
-    if (it == recorded_at_.end() || now_us - it->second >= config_.access_granularity_us) {
+    int64_t recorded_at_us;
+    if (!recorded_at_.Find(key.low, &recorded_at_us) || now_us - recorded_at_us >= config_.access_granularity_us) {
       RecordAccessLocked(key, now_us);
     }
     due = pending_accesses_.size() >= static_cast<size_t>(config_.flush_batch) ||
@@ -147,8 +147,7 @@ void ResponseCache::NoteHit(const Hash128& key, const StoredResponse& stored, in
 }
 
 void ResponseCache::NoteRecordedLocked(uint64_t id, int64_t now_us) {
-  if (recorded_at_.size() >= kMaxRecordedAt) recorded_at_.clear();
-  recorded_at_[id] = now_us;
+  recorded_at_.Set(id, now_us);
 }
 
 void ResponseCache::RecordAccessLocked(const Hash128& key, int64_t now_us) {

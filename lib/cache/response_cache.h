@@ -11,6 +11,7 @@
 
 #include "cache/cache_backend.h"
 #include "cache/canonical.h"
+#include "cache/recorded_accesses.h"
 #include "llmgate/cache.h"
 #include "llmgate/clock.h"
 #include "util/logger.h"
@@ -65,7 +66,7 @@ class ResponseCache final : public Cache {
   std::unordered_map<uint64_t, AccessRecord> pending_accesses_;
   // When this process last recorded (or stored) each entry: a hit within the granularity
   // records nothing, and knowing it here spares the lookup a second B-tree seek.
-  std::unordered_map<uint64_t, int64_t> recorded_at_;
+  RecordedAccesses recorded_at_;
   CounterDeltas pending_;
   int64_t last_flush_us_ = 0;
 

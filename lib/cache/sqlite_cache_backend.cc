@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cache/cache_counters.h"
 #include "store/schema.h"
 #include "store/sqlite_status.h"
 #include "store/state_dir.h"
@@ -169,6 +171,18 @@ const char* const SqliteCacheBackend::kCreateSql =
     "  DELETE FROM access WHERE id = old.id;"
     " END;";
 
+// Version 2: canonical forms changed (rule 8 of canonical.h keeps the property order of JSON
+// schemas), so entries stored under the old form are dropped; the flushed counters moved to
+// their own file (cache_counters.h).
+const char* const SqliteCacheBackend::kMigrateToV2Sql =
+    "DELETE FROM access;"
+    "DELETE FROM entries;"
+    "UPDATE stats SET value = 0 WHERE name IN ('entries', 'bytes');"
+    "DELETE FROM stats WHERE name IN ('hits', 'misses', 'tokens_saved', 'errors');";
+
+SqliteCacheBackend::SqliteCacheBackend(const DbConfig& config)
+    : pool_(config), readers_(config, kLookup), counters_(CountersConfig(config)) {}
+
 Result<std::unique_ptr<SqliteCacheBackend>> SqliteCacheBackend::Open(const DbConfig& config) {
   std::unique_ptr<SqliteCacheBackend> backend(new SqliteCacheBackend(config));
   Status s = backend->Prepare();
@@ -180,8 +194,12 @@ Result<std::unique_ptr<SqliteCacheBackend>> SqliteCacheBackend::Open(const DbCon
 Status SqliteCacheBackend::Prepare() {
   Result<ConnectionPool::Lease> lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
-  static const Schema schema{"cache", kCacheApplicationId, {{1, kCreateSql}}};
+  static const Schema schema{"cache", kCacheApplicationId, {{1, kCreateSql}, {2, kMigrateToV2Sql}}};
   Status s = MigrateSchema(**lease, schema);
+  if (!s.ok()) return s;
+  Result<ConnectionPool::Lease> counters = counters_.Acquire();
+  if (!counters.ok()) return counters.status();
+  s = MigrateSchema(**counters, CountersSchema());
   if (s.ok()) inode_ = InodeOf(pool_.config().path);
   return s;
 }
@@ -190,7 +208,7 @@ Status SqliteCacheBackend::Rebuild(const std::string& reason) {
   std::lock_guard<std::mutex> lock(rebuild_mu_);
   const DbConfig& config = pool_.config();
   const Logger* log = config.logger;
-  pool_.CloseAll();
+  CloseAllConnections();
   {
     // One process at a time; a process that finds the file already replaced just follows.
     FileLock cross_process(config.path + "-rebuild.lock", config.file_mode);
@@ -201,6 +219,8 @@ Status SqliteCacheBackend::Rebuild(const std::string& reason) {
       for (const char* ext : {"", "-wal", "-shm"}) {
         std::string from = config.path + ext;
         if (::access(from.c_str(), F_OK) == 0) ::rename(from.c_str(), (config.path + suffix + ext).c_str());
+        // The counters start again from zero with the cache (and may be what was corrupt).
+        ::unlink((counters_.config().path + ext).c_str());
       }
       if (log) {
         log->Warn("cache ", config.path, " is corrupt (", reason, "); moved aside as ", config.path, suffix,
@@ -233,14 +253,20 @@ Status SqliteCacheBackend::RebuildAfter(const std::string& reason) {
 void SqliteCacheBackend::FollowReplacedFile() {
   ino_t current = InodeOf(pool_.config().path);
   if (current == inode_.load()) return;
-  pool_.CloseAll();
+  CloseAllConnections();
   if (Prepare().ok() && pool_.config().logger) {
     pool_.config().logger->Info("cache ", pool_.config().path, " was replaced by another process; reopened");
   }
 }
 
-Status SqliteCacheBackend::Run(const char* what, const std::function<void(Connection&)>& op) {
-  Result<ConnectionPool::Lease> lease = pool_.Acquire();
+void SqliteCacheBackend::CloseAllConnections() {
+  pool_.CloseAll();
+  readers_.CloseAll();
+  counters_.CloseAll();
+}
+
+Status SqliteCacheBackend::Run(ConnectionPool& pool, const char* what, const std::function<void(Connection&)>& op) {
+  Result<ConnectionPool::Lease> lease = pool.Acquire();
   if (!lease.ok()) {
     if (lease.status().code() == StatusCode::kDataLoss) return RebuildAfter(lease.status().message());
     return lease.status();
@@ -263,23 +289,46 @@ Status SqliteCacheBackend::Run(const char* what, const std::function<void(Connec
 Result<std::optional<StoredResponse>> SqliteCacheBackend::Lookup(const Hash128& key,
                                                                  std::string_view canonical_request,
                                                                  int64_t now_us) {
+  Result<LookupReaders::Lease> lease = readers_.Acquire();
+  if (!lease.ok()) {
+    if (lease.status().code() == StatusCode::kDataLoss) return RebuildAfter(lease.status().message());
+    return lease.status();
+  }
+  sqlite3_stmt* st = lease->statement();
+  sqlite3_bind_int64(st, 1, AsInt64(key.low));
   std::optional<StoredResponse> found;
-  Status s = Run("lookup", [&](Connection& c) {
-    ScopedStatement st = c.Use(kLookup);
-    st->bind(1, AsInt64(key.low));
-    if (!st->executeStep()) return;
-    SQLite::Column request = st->getColumn(1);
-    bool same = st->getColumn(0).getInt64() == AsInt64(key.high) &&
-                static_cast<size_t>(request.getBytes()) == canonical_request.size() &&
-                std::memcmp(request.getBlob(), canonical_request.data(), canonical_request.size()) == 0;
-    int64_t expires_at = st->getColumn(3).getInt64();
-    if (!same || (expires_at != 0 && expires_at <= now_us)) return;
-    SQLite::Column response = st->getColumn(2);
-    found.emplace();
-    found->response.assign(static_cast<const char*>(response.getBlob()), response.getBytes());
-    found->total_tokens = st->getColumn(4).getInt64();
-  });
-  if (!s.ok()) return s;
+  const int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    // The high hash bits and the length first; the stored request is compared where the
+    // statement holds it, and only the response is copied (once, for the caller).
+    bool same = false;
+    if (sqlite3_column_int64(st, 0) == AsInt64(key.high)) {
+      const void* stored = sqlite3_column_blob(st, 1);
+      const auto stored_size = static_cast<size_t>(sqlite3_column_bytes(st, 1));
+      same = stored_size == canonical_request.size() &&
+             std::memcmp(stored, canonical_request.data(), stored_size) == 0;
+    }
+    const int64_t expires_at = sqlite3_column_int64(st, 3);
+    if (same && (expires_at == 0 || expires_at > now_us)) {
+      try {
+        const auto* response = static_cast<const char*>(sqlite3_column_blob(st, 2));
+        found.emplace();
+        found->response.assign(response, static_cast<size_t>(sqlite3_column_bytes(st, 2)));
+        found->total_tokens = sqlite3_column_int64(st, 4);
+      } catch (const std::exception& e) {
+        return StatusFromException(e, "cache lookup");
+      }
+    }
+  } else if (rc != SQLITE_DONE) {
+    sqlite3* db = lease->connection().db().getHandle();
+    const int code = sqlite3_extended_errcode(db);
+    const std::string detail = sqlite3_errmsg(db);
+    if (IsCorruptionCode(code)) {
+      lease->Discard();
+      return RebuildAfter(detail);
+    }
+    return StatusFromSqlite(code, "cache lookup", detail);
+  }
   return found;
 }
 
@@ -374,20 +423,22 @@ Result<int64_t> SqliteCacheBackend::RemoveExpired(int64_t now_us) {
 
 Status SqliteCacheBackend::RecordBatch(const std::vector<AccessRecord>& accesses, const CounterDeltas& d) {
   FollowReplacedFile();
-  return Run("access batch", [&](Connection& c) {
-    WriteTransaction tx(c);
-    for (const AccessRecord& a : accesses) {
-      ScopedStatement st = c.Use(kTouch);
-      st->bind(1, AsInt64(a.key.low));
-      st->bind(2, a.last_access_us);
-      st->exec();
-    }
-    AddStat(c, "hits", d.hits);
-    AddStat(c, "misses", d.misses);
-    AddStat(c, "tokens_saved", d.tokens_saved);
-    AddStat(c, "errors", d.errors);
-    tx.Commit();
-  });
+  Status s;
+  if (!accesses.empty()) {
+    s = Run("access batch", [&](Connection& c) {
+      WriteTransaction tx(c);
+      for (const AccessRecord& a : accesses) {
+        ScopedStatement st = c.Use(kTouch);
+        st->bind(1, AsInt64(a.key.low));
+        st->bind(2, a.last_access_us);
+        st->exec();
+      }
+      tx.Commit();
+    });
+  }
+  // Counters alone (the usual flush) never write cache.db, so its readers keep their pages.
+  if (s.ok() && !d.empty()) s = Run(counters_, "counter flush", [&](Connection& c) { AddCounters(c, d); });
+  return s;
 }
 
 Result<CacheStats> SqliteCacheBackend::ReadStats() {
@@ -399,15 +450,12 @@ Result<CacheStats> SqliteCacheBackend::ReadStats() {
       int64_t v = st->getColumn(1).getInt64();
       if (name == "entries") out.entries = v;
       else if (name == "bytes") out.bytes = v;
-      else if (name == "hits") out.hits = v;
-      else if (name == "misses") out.misses = v;
-      else if (name == "tokens_saved") out.tokens_saved = v;
       else if (name == "evictions") out.evictions = v;
       else if (name == "expirations") out.expirations = v;
-      else if (name == "errors") out.errors = v;
       else if (name == "rebuilds") out.rebuilds = v;
     }
   });
+  if (s.ok()) s = Run(counters_, "stats", [&](Connection& c) { ReadCounters(c, &out); });
   if (!s.ok()) return s;
   return out;
 }

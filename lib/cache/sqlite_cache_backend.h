@@ -1,6 +1,7 @@
 // The cache in cache.db of the state directory: a table keyed by the low 64 bits of the
 // request hash (an INTEGER PRIMARY KEY is SQLite's fastest lookup), holding the high bits
-// and the canonical request for verification.
+// and the canonical request for verification. The flushed hit counters live in a file of
+// their own beside it (cache_counters.h).
 #ifndef LLMGATE_LIB_CACHE_SQLITE_CACHE_BACKEND_H_
 #define LLMGATE_LIB_CACHE_SQLITE_CACHE_BACKEND_H_
 
@@ -12,6 +13,7 @@
 #include <mutex>
 
 #include "cache/cache_backend.h"
+#include "cache/lookup_readers.h"
 #include "store/connection_pool.h"
 
 namespace llmgate::internal {
@@ -30,25 +32,32 @@ class SqliteCacheBackend final : public CacheBackend {
   Status RecordBatch(const std::vector<AccessRecord>& accesses, const CounterDeltas& deltas) override;
   Result<CacheStats> ReadStats() override;
 
-  // The schema of cache.db (exposed for tests and the raw-SQLite benchmark baseline).
+  // The schema of cache.db: version 1 and the migration to 2 (exposed for tests).
   static const char* const kCreateSql;
+  static const char* const kMigrateToV2Sql;
 
  private:
-  explicit SqliteCacheBackend(const DbConfig& config) : pool_(config) {}
+  explicit SqliteCacheBackend(const DbConfig& config);
 
-  // Runs `op` on a pooled connection and turns exceptions into a Status. When the file
-  // turns out to be corrupt, quarantines and rebuilds it and returns kDataLoss.
-  Status Run(const char* what, const std::function<void(Connection&)>& op);
+  // Runs `op` on a connection of `pool` (default: cache.db's) and turns exceptions into a
+  // Status. When a file turns out to be corrupt, quarantines and rebuilds the cache (both
+  // files) and returns kDataLoss.
+  Status Run(const char* what, const std::function<void(Connection&)>& op) { return Run(pool_, what, op); }
+  Status Run(ConnectionPool& pool, const char* what, const std::function<void(Connection&)>& op);
   // Quarantines the corrupt file and creates a new one (or follows another process that
   // already did); OK when the cache works again.
   Status Rebuild(const std::string& reason);
   // Rebuild() for an operation that failed on corruption: kDataLoss once rebuilt.
   Status RebuildAfter(const std::string& reason);
-  Status Prepare();  // migrate the schema of a new or existing file
+  Status Prepare();  // migrate the schemas of new or existing files
+  // Closes every connection (both kinds) so that the next use opens the file anew.
+  void CloseAllConnections();
   // Reopens the pool when another process has replaced the file (after a rebuild).
   void FollowReplacedFile();
 
-  ConnectionPool pool_;
+  ConnectionPool pool_;      // cache.db: everything but lookups
+  LookupReaders readers_;    // cache.db: lookups
+  ConnectionPool counters_;  // cache-counters.db
   std::mutex rebuild_mu_;
   std::atomic<ino_t> inode_{0};
 };
