@@ -401,7 +401,11 @@ TEST_F(KeyPoolTest, ANewCallWaitsWhileEveryKeyCoolsDown) {
   const int64_t before = clock_->NowMicros();
   auto late = gate->client().ChatCompletions(kChat, quick);
   ASSERT_FALSE(late.ok());
-  EXPECT_EQ(late.status().code(), StatusCode::kDeadlineExceeded);
+  // Throttled: it says when the first key comes back (up to 60 s after the 429s).
+  EXPECT_EQ(late.status().code(), StatusCode::kResourceExhausted) << late.status().ToString();
+  ASSERT_TRUE(late.status().retry_after().has_value());
+  EXPECT_GT(late.status().retry_after()->count(), 5'000);
+  EXPECT_LE(late.status().retry_after()->count(), 60'000);
   EXPECT_EQ(clock_->NowMicros(), before);
 }
 

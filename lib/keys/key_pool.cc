@@ -294,8 +294,15 @@ Result<KeyChoice> GateKeyPool::Choose(const std::vector<llmgate::Cost>& cost, co
 
     // Every usable key cools down or has no free lease: wait for the first to come back.
     const int64_t until = ranking.earliest_return > now ? ranking.earliest_return : now + kLeasePollMicros;
-    if (until >= deadline)
-      return Status(StatusCode::kDeadlineExceeded, "every usable API key is cooling down or busy past the deadline");
+    if (until >= deadline) {
+      if (ranking.earliest_return <= now)
+        return Status(StatusCode::kDeadlineExceeded, "every usable API key is busy (in-flight cap) past the deadline");
+      // Throttled, not late: the caller learns when a key comes back, as from a 429.
+      Status throttled(StatusCode::kResourceExhausted,
+                       "every usable API key is cooling down past the call's deadline");
+      throttled.set_retry_after(std::chrono::milliseconds((ranking.earliest_return - now + 999) / 1000));
+      return throttled;
+    }
     if (ranking.earliest_return > now && config_.on_wait) {
       WaitEvent event;
       event.scope = "keys";
