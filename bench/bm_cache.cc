@@ -119,8 +119,8 @@ struct CacheFixture {
     // Read every entry once, untimed, as the raw fixture does: this faults the memory map
     // in. Access times are recorded at most once per Options::cache_access_granularity
     // (60 s) per entry: here for entries stored longer ago than that, and for the others
-    // when it lapses, perhaps inside the timed loop, as in any long-running process. Each
-    // such batch commits to cache.db, which makes every lookup connection re-map the file.
+    // when it lapses, perhaps inside the timed loop, as in any long-running process. They
+    // go to cache-counters.db with the counters, so they leave cache.db's memory map alone.
     for (const std::string& request : requests) gate->cache().Get("/chat/completions", request);
     gate->cache().Flush();
   }

@@ -46,6 +46,20 @@ class CacheTest : public ::testing::Test {
     return gate.ok() ? std::move(gate).value() : nullptr;
   }
 
+  // Read times recorded in the counters file and not yet folded into cache.db.
+  int64_t HitAccessRows() {
+    sqlite3* db = nullptr;
+    int64_t rows = -1;
+    if (sqlite3_open_v2(dir_.File("cache-counters.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* st = nullptr;
+      sqlite3_prepare_v2(db, "SELECT count(*) FROM hit_access", -1, &st, nullptr);
+      if (st != nullptr && sqlite3_step(st) == SQLITE_ROW) rows = sqlite3_column_int64(st, 0);
+      sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return rows;
+  }
+
   TempDir dir_;
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
   testing::LogCapture log_;
@@ -147,24 +161,105 @@ class CacheFileWatch {
   sqlite3* db_ = nullptr;
 };
 
-TEST_F(CacheTest, FlushingHitCountersLeavesCacheDbAlone) {
+TEST_F(CacheTest, FlushingHitsLeavesCacheDbAlone) {
   // Every commit to cache.db makes its other connections drop their memory map and page
-  // cache, so the counters a flush writes once a second go to a file of their own.
+  // cache, so what hits write once a second (counters and read times) goes to a file of
+  // its own.
   auto gate = OpenGate();
   ASSERT_TRUE(gate->cache().Put(kChat, Request("a"), Response("x")).ok());  // records the access too
   CacheFileWatch watch(dir_.File("cache.db"));
   const int64_t before = watch.DataVersion();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(gate->cache().Get(kChat, Request("a"))->has_value());
   ASSERT_TRUE(gate->cache().Get(kChat, Request("b")).ok());
+  // Past the access granularity, so this read's time is recorded.
+  clock_->Advance(61 * kSecond);
+  ASSERT_TRUE(gate->cache().Get(kChat, Request("a"))->has_value());
   ASSERT_TRUE(gate->cache().Flush().ok());
   EXPECT_EQ(watch.DataVersion(), before);
+  EXPECT_EQ(HitAccessRows(), 1);
   auto stats = gate->cache().Stats();
-  EXPECT_EQ(stats->hits, 3);
+  EXPECT_EQ(stats->hits, 4);
   EXPECT_EQ(stats->misses, 1);
-  EXPECT_EQ(stats->tokens_saved, 90);
+  EXPECT_EQ(stats->tokens_saved, 120);
   // A store does write cache.db (the watch works).
   ASSERT_TRUE(gate->cache().Put(kChat, Request("b"), Response("y")).ok());
   EXPECT_NE(watch.DataVersion(), before);
+}
+
+TEST_F(CacheTest, EvictionHonoursReadsRecordedByAnotherProcess) {
+  const std::string big(4000, 'z');
+  Options options;
+  options.cache_max_bytes = 3 * 4700;  // room for three entries of ~4.4 KB, not four
+  options.cache_access_granularity = std::chrono::seconds(1);
+  auto writer = OpenGate(options);
+  auto reader = OpenGate(options);  // its own cache object and connections, like a process
+  ASSERT_TRUE(writer->cache().Put(kChat, Request("old-but-read"), Response(big)).ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(writer->cache().Put(kChat, Request("old-unread"), Response(big)).ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(writer->cache().Put(kChat, Request("newer"), Response(big)).ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(reader->cache().Get(kChat, Request("old-but-read"))->has_value());
+  ASSERT_TRUE(reader->cache().Flush().ok());
+  clock_->Advance(kSecond);
+  ASSERT_TRUE(writer->cache().Put(kChat, Request("newest"), Response(big)).ok());
+  // The eviction folded the recorded read into cache.db and forgot it.
+  EXPECT_EQ(HitAccessRows(), 0);
+
+  EXPECT_TRUE(writer->cache().Get(kChat, Request("old-but-read"))->has_value());
+  EXPECT_FALSE(writer->cache().Get(kChat, Request("old-unread"))->has_value());
+  EXPECT_EQ(writer->cache().Stats()->evictions, 1);
+}
+
+TEST_F(CacheTest, RecordedReadsAreForgottenByExpiryAndPurge) {
+  Options options;
+  options.cache_access_granularity = std::chrono::seconds(1);
+  auto gate = OpenGate(options);
+  Cache& cache = gate->cache();
+  ASSERT_TRUE(cache.Put(kChat, Request("a"), Response("x")).ok());
+  ASSERT_TRUE(cache.Put(kChat, Request("b"), Response("y")).ok());
+  clock_->Advance(2 * kSecond);
+  ASSERT_TRUE(cache.Get(kChat, Request("a"))->has_value());
+  ASSERT_TRUE(cache.Get(kChat, Request("b"))->has_value());
+  ASSERT_TRUE(cache.Flush().ok());
+  EXPECT_EQ(HitAccessRows(), 2);
+  ASSERT_TRUE(cache.Invalidate(kChat, Request("b")).ok());
+  ASSERT_TRUE(cache.RemoveExpired().ok());  // folds, dropping the read of the removed entry
+  EXPECT_EQ(HitAccessRows(), 0);
+
+  clock_->Advance(2 * kSecond);
+  ASSERT_TRUE(cache.Get(kChat, Request("a"))->has_value());
+  ASSERT_TRUE(cache.Flush().ok());
+  EXPECT_EQ(HitAccessRows(), 1);
+  ASSERT_TRUE(cache.Purge().ok());
+  EXPECT_EQ(HitAccessRows(), 0);
+}
+
+TEST_F(CacheTest, UpgradingVersion1CountersKeepsThem) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.File("cache-counters.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "PRAGMA application_id=1280067403; PRAGMA user_version=1;"  // "LLGK", version 1
+                           "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+                           "INSERT INTO counters(name, value) VALUES ('hits', 7), ('misses', 2),"
+                           " ('tokens_saved', 70), ('errors', 0);",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Options options;
+  options.cache_access_granularity = std::chrono::seconds(1);
+  auto gate = OpenGate(options);
+  ASSERT_TRUE(gate->cache().Put(kChat, Request("a"), Response("x")).ok());
+  clock_->Advance(2 * kSecond);
+  ASSERT_TRUE(gate->cache().Get(kChat, Request("a"))->has_value());
+  ASSERT_TRUE(gate->cache().Flush().ok());
+  auto stats = gate->cache().Stats();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->hits, 8);
+  EXPECT_EQ(stats->misses, 2);
+  EXPECT_EQ(HitAccessRows(), 1);
 }
 
 TEST_F(CacheTest, UpgradingAVersion1CacheDropsItsEntries) {

@@ -333,7 +333,8 @@ Result<std::optional<StoredResponse>> SqliteCacheBackend::Lookup(const Hash128& 
 }
 
 Status SqliteCacheBackend::Store(const NewEntry& e, int64_t now_us, int64_t max_bytes) {
-  return Run("store", [&](Connection& c) {
+  std::vector<HitAccess> folded;
+  Status s = Run("store", [&](Connection& c) {
     int64_t bytes = static_cast<int64_t>(e.canonical_request.size() + e.response.size());
     WriteTransaction tx(c);
     ScopedStatement old = c.Use(kOldBytes);
@@ -359,9 +360,14 @@ Status SqliteCacheBackend::Store(const NewEntry& e, int64_t now_us, int64_t max_
     access->exec();
     AddStat(c, "entries", replaced ? 0 : 1);
     AddStat(c, "bytes", bytes - old_bytes);
-    if (max_bytes > 0) EvictToFit(c, now_us, max_bytes, AsInt64(e.key.low));
+    if (max_bytes > 0 && ReadStat(c, "bytes") > max_bytes) {
+      folded = FoldHitAccesses(c);  // eviction goes by the last read in any process
+      EvictToFit(c, now_us, max_bytes, AsInt64(e.key.low));
+    }
     tx.Commit();
   });
+  if (s.ok()) ForgetFolded(folded);
+  return s;
 }
 
 Status SqliteCacheBackend::Remove(const Hash128& key, std::string_view canonical_request) {
@@ -403,13 +409,18 @@ Result<int64_t> SqliteCacheBackend::Purge(std::optional<std::string_view> cache_
     tx.Commit();
   });
   if (!s.ok()) return s;
+  if (!cache_namespace) (void)Run(counters_, "purge", [](Connection& c) { ClearHitAccesses(c); });
   return removed;
 }
 
 Result<int64_t> SqliteCacheBackend::RemoveExpired(int64_t now_us) {
   int64_t removed = 0;
+  std::vector<HitAccess> folded;
   Status s = Run("expiry", [&](Connection& c) {
     WriteTransaction tx(c);
+    // Also the periodic fold: without a size cap nothing else would forget the reads of
+    // entries deleted since.
+    folded = FoldHitAccesses(c);
     ScopedStatement st = c.Use(kDeleteExpired);
     st->bind(1, now_us);
     auto gone = DeleteReturningBytes(st);
@@ -418,27 +429,34 @@ Result<int64_t> SqliteCacheBackend::RemoveExpired(int64_t now_us) {
     tx.Commit();
   });
   if (!s.ok()) return s;
+  ForgetFolded(folded);
   return removed;
 }
 
 Status SqliteCacheBackend::RecordBatch(const std::vector<AccessRecord>& accesses, const CounterDeltas& d) {
   FollowReplacedFile();
-  Status s;
-  if (!accesses.empty()) {
-    s = Run("access batch", [&](Connection& c) {
-      WriteTransaction tx(c);
-      for (const AccessRecord& a : accesses) {
-        ScopedStatement st = c.Use(kTouch);
-        st->bind(1, AsInt64(a.key.low));
-        st->bind(2, a.last_access_us);
-        st->exec();
-      }
-      tx.Commit();
-    });
+  // Never cache.db: its readers would drop their memory maps (cache_counters.h).
+  return Run(counters_, "hit batch", [&](Connection& c) { RecordHits(c, accesses, d); });
+}
+
+std::vector<HitAccess> SqliteCacheBackend::FoldHitAccesses(Connection& c) {
+  std::vector<HitAccess> reads;
+  Result<ConnectionPool::Lease> hits = counters_.Acquire();
+  if (!hits.ok()) return reads;  // evict by what cache.db holds; the reads wait for the next fold
+  reads = ReadHitAccesses(**hits);
+  for (const auto& [id, time] : reads) {
+    ScopedStatement st = c.Use(kTouch);
+    st->bind(1, id);
+    st->bind(2, time);
+    st->exec();
   }
-  // Counters alone (the usual flush) never write cache.db, so its readers keep their pages.
-  if (s.ok() && !d.empty()) s = Run(counters_, "counter flush", [&](Connection& c) { AddCounters(c, d); });
-  return s;
+  return reads;
+}
+
+void SqliteCacheBackend::ForgetFolded(const std::vector<HitAccess>& folded) {
+  if (folded.empty()) return;
+  // Best effort: reads left behind are folded again next time, to the same effect.
+  (void)Run(counters_, "hit fold", [&](Connection& c) { ForgetHitAccesses(c, folded); });
 }
 
 Result<CacheStats> SqliteCacheBackend::ReadStats() {

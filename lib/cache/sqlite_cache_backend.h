@@ -1,7 +1,7 @@
 // The cache in cache.db of the state directory: a table keyed by the low 64 bits of the
 // request hash (an INTEGER PRIMARY KEY is SQLite's fastest lookup), holding the high bits
-// and the canonical request for verification. The flushed hit counters live in a file of
-// their own beside it (cache_counters.h).
+// and the canonical request for verification. What hits write (counters, read times) lives
+// in a file of its own beside it (cache_counters.h), so a hit never commits to cache.db.
 #ifndef LLMGATE_LIB_CACHE_SQLITE_CACHE_BACKEND_H_
 #define LLMGATE_LIB_CACHE_SQLITE_CACHE_BACKEND_H_
 
@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "cache/cache_backend.h"
+#include "cache/cache_counters.h"
 #include "cache/lookup_readers.h"
 #include "store/connection_pool.h"
 
@@ -54,6 +55,11 @@ class SqliteCacheBackend final : public CacheBackend {
   void CloseAllConnections();
   // Reopens the pool when another process has replaced the file (after a rebuild).
   void FollowReplacedFile();
+  // Inside a write transaction on cache.db (c): copies the read times recorded in the
+  // counters file into cache.db's access table; returns them for ForgetFolded.
+  std::vector<HitAccess> FoldHitAccesses(Connection& c);
+  // After that transaction committed: removes the folded reads from the counters file.
+  void ForgetFolded(const std::vector<HitAccess>& folded);
 
   ConnectionPool pool_;      // cache.db: everything but lookups
   LookupReaders readers_;    // cache.db: lookups
