@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
@@ -132,6 +133,14 @@ TEST(CanonicalTest, DuplicateKeysLastOccurrenceWins) {
   ExpectDifferent(R"({"model":"a","model":"b"})", R"({"model":"a"})");
   // Escaped and raw spellings of one key are duplicates too.
   EXPECT_EQ(CanonBody(R"({"a":1,"\u0061":2})", kPlain), R"({"a":2})");
+}
+
+TEST(CanonicalTest, TwoMemberObjectsSwapOrKeepTheLast) {
+  EXPECT_EQ(CanonBody(R"({"x":{"b":1,"b":2}})", kPlain), R"({"x":{"b":2}})");
+  EXPECT_EQ(CanonBody(R"({"x":{"b":"long value here","a":1}})", kPlain), R"({"x":{"a":1,"b":"long value here"}})");
+  EXPECT_EQ(CanonBody(R"({"x":{"b":1,"a":"long value here"}})", kPlain), R"({"x":{"a":"long value here","b":1}})");
+  EXPECT_EQ(CanonBody(R"({"x":[{"b":[{"d":1,"c":2}],"a":{"f":3,"e":4}}]})", kPlain),
+            R"({"x":[{"a":{"e":4,"f":3},"b":[{"c":2,"d":1}]}]})");
 }
 
 TEST(CanonicalTest, WideObjectsSortAndDeduplicateLikeAMap) {
@@ -313,6 +322,64 @@ TEST(CanonicalTest, IntegersPrintExactly) {
   EXPECT_EQ(CanonNumber("-1e19"), "-1e+19");
 }
 
+TEST(CanonicalTest, ZeroSpellingsPrintZero) {
+  for (const char* zero : {"0e-3", "-0e-22", "0.0000000", "-0.00000", "0e99999999999999999999", "-0.0e+5"}) {
+    EXPECT_EQ(CanonNumber(zero), "0") << zero;
+  }
+}
+
+TEST(CanonicalTest, DecimalsPrintInToCharsNotation) {
+  // The shorter of fixed and scientific notation, fixed on a tie.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"0.001", "0.001"},
+      {"0.0001", "1e-04"},
+      {"-0.0001", "-1e-04"},
+      {"25e-1", "2.5"},
+      {"-1.5E-7", "-1.5e-07"},
+      {"0.1e-5", "1e-06"},
+      {"123456789.25", "123456789.25"},
+      {"0.123456789012345", "0.123456789012345"},
+      {"0.1234567890123456", "0.1234567890123456"},
+      {"9.999999999999999e-5", "9.999999999999999e-05"},
+      {"12345678901234567890e-5", "123456789012345.67"},
+      {"3.14159265358979323846264338327950288", "3.141592653589793"},
+      {"100000000000000000000000e-4", "10000000000000000000"},
+      {"1e22", "1e+22"},
+      {"1.7976931348623157e308", "1.7976931348623157e+308"},
+  };
+  for (const auto& [number, want] : cases) EXPECT_EQ(CanonNumber(number), want) << number;
+}
+
+TEST(CanonicalTest, RandomShortDecimalsPrintLikeToChars) {
+  // Decimals of up to 15 digits, the common case, in fixed and exponent spellings.
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 20000; ++i) {
+    std::string digits = std::to_string(1 + rng() % 999'999'999'999'999ULL);
+    const int exponent = -static_cast<int>(rng() % 30);
+    const std::string spelled = (rng() % 2 ? "-" : "") + digits + "e" + std::to_string(exponent);
+    const double value = std::strtod(spelled.c_str(), nullptr);
+    char want[64];
+    if (std::trunc(value) == value) continue;  // integral values print as integers; covered above
+    *std::to_chars(want, want + sizeof(want), value).ptr = '\0';
+    EXPECT_EQ(CanonNumber(spelled), want) << spelled;
+  }
+}
+
+TEST(CanonicalTest, NumbersTooSmallForADoubleAreZero) {
+  for (const char* tiny : {"1e-400", "-1e-400", "2e-324", "1e-99999999999999999999"}) {
+    EXPECT_EQ(CanonNumber(tiny), "0") << tiny;
+  }
+  EXPECT_EQ(CanonNumber("3e-324"), "5e-324");  // rounds to the smallest subnormal
+  EXPECT_EQ(CanonNumber("5e-324"), "5e-324");
+}
+
+TEST(CanonicalTest, NumbersTooLargeForADoubleAreRejected) {
+  for (const char* huge : {"1e309", "-1e309", "1.8e308", "1e99999999999999999999"}) {
+    EXPECT_THAT(CanonStatus(std::string("{\"x\":") + huge + "}").message(), HasSubstr("too large for a double at byte 5"))
+        << huge;
+  }
+}
+
 TEST(CanonicalTest, DifferentNumbersDiffer) {
   ExpectDifferent(R"({"temperature":0.7})", R"({"temperature":0.70000001})");
   ExpectDifferent(R"({"seed":9007199254740993})", R"({"seed":9007199254740992})");
@@ -411,6 +478,23 @@ TEST(CanonicalTest, DefaultsFollowTheEndpointSuffix) {
     EXPECT_EQ(CanonBody("{}", path), "{}") << path;
   }
   EXPECT_EQ(CanonBody(R"({"temperature":1})", "/v1/responses"), R"({"temperature":1})");
+}
+
+TEST(CanonicalTest, DroppedFieldsAnywhereAmongMembers) {
+  const std::string chat_defaults =
+      R"("frequency_penalty":0,"logprobs":false,"n":1,"presence_penalty":0,"temperature":1,"top_p":1)";
+  EXPECT_EQ(CanonBody(R"({"user":"u","a":1})"), R"({"a":1,)" + chat_defaults + "}");
+  EXPECT_EQ(CanonBody(R"({"a":1,"user":"u"})"), R"({"a":1,)" + chat_defaults + "}");
+  EXPECT_EQ(CanonBody(R"({"user":"u"})", "/v1/embeddings"), R"({"encoding_format":"float"})");
+  EXPECT_EQ(CanonBody(R"({"user":"u","stream":true})", kPlain), "{}");
+}
+
+TEST(CanonicalTest, TheWinningOccurrenceDecidesADefault) {
+  constexpr std::string_view kImages = "/v1/images/generations";
+  EXPECT_EQ(CanonBody(R"({"n":null,"model":"m","n":null})", kImages), R"({"model":"m","n":1})");
+  EXPECT_EQ(CanonBody(R"({"n":2,"n":null})", kImages), R"({"n":1})");
+  EXPECT_EQ(CanonBody(R"({"n":null,"n":2})", kImages), R"({"n":2})");
+  EXPECT_EQ(CanonBody(R"({"z":0,"n":3,"a":0})", kImages), R"({"a":0,"n":3,"z":0})");
 }
 
 TEST(CanonicalTest, DefaultsOnlyAtTopLevel) {
@@ -667,6 +751,36 @@ TEST(CanonicalTest, ErrorsSayWhereParsingFailed) {
   EXPECT_THAT(CanonStatus("").message(), HasSubstr("empty"));
 }
 
+TEST(CanonicalTest, TheFirstErrorInTheTextIsReported) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{\"a\":\"\xff\\x\"}", "invalid UTF-8 at byte 6"},
+      {"{\"a\":\"\\x\xff\"}", "invalid escape sequence at byte 6"},
+      {"{\"a\":\"\xc3\xa9\xff\"}", "invalid UTF-8 at byte 8"},
+      {"{\"a\":\"\xc3\"}", "invalid UTF-8 at byte 6"},
+      {"{\"a\":\"\\", "unterminated string at byte 6"},
+      {R"({"a":"abc)", "unterminated string at byte 9"},
+      {std::string("{\"a\":\"\0\"}", 9), "control character in a string must be escaped at byte 6"},
+      {std::string("{}\0", 3), "unexpected text after the JSON value at byte 2"},
+      {"\xef\xbb\xbf{}", "unexpected character, expected a value at byte 0"},  // no BOM
+      {"{\f}", "expected a string key at byte 1"},                                // \f is not white space
+      {"{\"a\":\v1}", "unexpected character, expected a value at byte 5"},
+      {R"({"a":tr)", "invalid literal (expected true, false or null) at byte 5"},
+      {R"({"a":[1,2)", "unexpected end of input in an array at byte 9"},
+      {R"({"a":)", "unexpected end of input, expected a value at byte 5"},
+      {R"({"a")", "expected ':' after an object key at byte 4"},
+      {"  ", "no JSON value (empty or only white space) at byte 2"},
+  };
+  for (const auto& [body, want] : cases) EXPECT_THAT(CanonStatus(body).message(), HasSubstr(want)) << body;
+}
+
+TEST(CanonicalTest, ATruncatedBodyFailsAfterALongerOne) {
+  // Bodies are read from a reused buffer: what an earlier call left past the end must not count.
+  EXPECT_EQ(CanonBody(R"({"a":true,"b":"xyz"})", kPlain), R"({"a":true,"b":"xyz"})");
+  EXPECT_THAT(CanonStatus(R"({"a":tru)").message(), HasSubstr("invalid literal"));
+  EXPECT_THAT(CanonStatus(R"({"a":true,"b":"x)").message(), HasSubstr("unterminated string"));
+  EXPECT_THAT(CanonStatus(R"({"a":1)").message(), HasSubstr("end of input in an object at byte 6"));
+}
+
 TEST(CanonicalTest, NonObjectBodiesAreInvalidArgument) {
   const std::vector<std::pair<std::string, std::string>> bodies = {
       {"[1,2]", "an array"}, {R"("text")", "a string"}, {"12", "a number"},  {"-1.5", "a number"},
@@ -693,6 +807,23 @@ TEST(CanonicalTest, NestingUpToTheLimitWorks) {
   EXPECT_EQ(CanonBody(deepest, kPlain), deepest);
   const std::string too_deep = "{\"a\":" + std::string(1024, '[') + std::string(1024, ']') + "}";
   EXPECT_EQ(CanonStatus(too_deep).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(CanonicalTest, NothingMayNestInsideLevel1024) {
+  // As simdjson counts: a value inside an object or array at level 1024 is one level too deep.
+  const auto arrays = [](int count, std::string_view inner) {
+    return "{\"a\":" + std::string(count, '[') + std::string(inner) + std::string(count, ']') + "}";
+  };
+  EXPECT_THAT(CanonStatus(arrays(1023, "1")).message(), HasSubstr("nesting deeper than 1024 levels at byte 1028"));
+  EXPECT_THAT(CanonStatus(arrays(1022, R"({"b":1})")).message(), HasSubstr("nesting deeper than 1024 levels"));
+  EXPECT_EQ(CanonBody(arrays(1022, "{}"), kPlain), arrays(1022, "{}"));
+  const auto objects = [](int count) {
+    std::string body;
+    for (int i = 0; i < count; ++i) body += "{\"a\":";
+    return body + "1" + std::string(count, '}');
+  };
+  EXPECT_EQ(CanonBody(objects(1023), kPlain), objects(1023));
+  EXPECT_THAT(CanonStatus(objects(1024)).message(), HasSubstr("nesting deeper than 1024 levels"));
 }
 
 // ---- Robustness -----------------------------------------------------------------------
@@ -883,11 +1014,12 @@ TEST(CanonicalTest, MutatedInputNeverCrashesAndAgreesWithTheValidator) {
   EXPECT_GT(rejected, 1000);
 }
 
-TEST(CanonicalTest, LargeBodiesUseTheirOwnParser) {
+TEST(CanonicalTest, LargeBodiesWork) {
   const std::string big(3 << 20, 'x');
   const std::string body = R"({"b":")" + big + R"(","a":1})";
   EXPECT_EQ(CanonBody(body, kPlain), R"({"a":1,"b":")" + big + R"("})");
-  // The thread's parser still works afterwards, for small and large inputs alike.
+  // The thread's buffers, freed after a large body, still work afterwards, for small and
+  // large inputs alike.
   EXPECT_EQ(CanonBody(R"({"b":2,"a":1})", kPlain), R"({"a":1,"b":2})");
   EXPECT_TRUE(IsValidJson("[" + std::string(2 << 20, ' ') + "1]"));
 }

@@ -79,8 +79,10 @@
 //     followed from the top level on every endpoint. Every object member named "properties"
 //     anywhere inside them counts; all other objects there are sorted as usual.
 //
-// Nesting deeper than 1024 arrays/objects is rejected as invalid JSON. (The walk recurses
-// once per level, about 120 bytes of stack each.)
+// Values nested deeper than 1024 levels are rejected as invalid JSON: the body object is
+// level 1, so an object or array at level 1024 must be empty (the limit of the simdjson
+// parser earlier versions used). The form is built in a single pass over the body
+// (canonical_writer.h), which recurses once per level, about 160 bytes of stack each.
 #ifndef LLMGATE_LIB_CACHE_CANONICAL_H_
 #define LLMGATE_LIB_CACHE_CANONICAL_H_
 
@@ -107,7 +109,7 @@ struct Hash128 {
 // Replaces *out with the canonical form of a request (see above). Returns kInvalidArgument,
 // with the byte offset and reason when known, for malformed JSON or a body that is not a
 // JSON object; *out is then unspecified. *out must not overlap the inputs. Thread-safe:
-// each thread reuses its own parser.
+// each thread reuses its own scratch buffers.
 Status Canonicalize(std::string_view cache_namespace, std::string_view path, std::string_view body_json,
                     const CanonicalOptions& options, std::string* out);
 
