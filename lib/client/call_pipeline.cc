@@ -5,12 +5,10 @@
 #include <set>
 #include <utility>
 
+#include "util/interruptible_sleep.h"
 
 namespace llmgate::internal {
 namespace {
-
-// Sleeps between retries are cut into slices so that a cancellation is noticed quickly.
-constexpr int64_t kSleepSliceMicros = 50'000;
 
 double Uniform01() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -32,8 +30,6 @@ std::vector<llmgate::Cost> CostsFor(Endpoint endpoint, int64_t tokens, int64_t i
   if (endpoint == Endpoint::kImageGenerations) cost.push_back({std::string(kImagesDimension), images});
   return cost;
 }
-
-bool Cancelled(const std::atomic<bool>* flag) { return flag && flag->load(std::memory_order_relaxed); }
 
 HeaderList ToHeaderList(const HttpHeaders& headers) { return headers.entries; }
 
@@ -280,7 +276,7 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
       event.key_label = key.label;
       deps_.on_retry(event);
     }
-    if (!SleepUntil(now + decision.delay_micros, options.cancelled))
+    if (InterruptibleSleepUntil(clock, now + decision.delay_micros, options.cancelled).cancelled)
       return fail(Status(StatusCode::kCancelled, "call cancelled while waiting to retry"));
   }
 }
@@ -368,15 +364,6 @@ Status CallPipeline::Enrich(Status status, const Attempt& attempt, const ApiKey&
   out.set_request_id(attempt.rate.request_id);
   out.set_error_code(attempt.c.error.code);
   return out;
-}
-
-bool CallPipeline::SleepUntil(int64_t until, const std::atomic<bool>* cancelled) const {
-  for (;;) {
-    if (Cancelled(cancelled)) return false;
-    const int64_t left = until - deps_.clock->NowMicros();
-    if (left <= 0) return true;
-    deps_.clock->SleepForMicros(std::min(left, kSleepSliceMicros));
-  }
 }
 
 void CallPipeline::Settle(const CallSpec& spec, const CallOptions& options, const CostEstimate& estimate,

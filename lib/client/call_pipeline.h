@@ -119,7 +119,6 @@ class CallPipeline {
   std::string LearnFrom(const Attempt& attempt, const ApiKey& key, const std::string& model);
   void ReleaseFailed(const Attempt& attempt, const llmgate::Reservation& reservation);
   Status Enrich(Status status, const Attempt& attempt, const ApiKey& key) const;
-  bool SleepUntil(int64_t until, const std::atomic<bool>* cancelled) const;
 
   PipelineDeps deps_;
 };

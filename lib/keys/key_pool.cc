@@ -5,14 +5,13 @@
 
 #include "keys/key_selection.h"
 #include "limit/fingerprint.h"
+#include "util/interruptible_sleep.h"
 
 namespace llmgate::internal {
 namespace {
 
 // While every usable key waits for a lease, the pool looks again this often.
 constexpr int64_t kLeasePollMicros = 20'000;
-// Sleeps are cut into slices so that a cancellation is noticed quickly.
-constexpr int64_t kSleepSliceMicros = 50'000;
 
 bool Cancelled(const std::atomic<bool>* flag) { return flag && flag->load(std::memory_order_relaxed); }
 
@@ -310,10 +309,10 @@ Result<KeyChoice> GateKeyPool::Choose(const std::vector<llmgate::Cost>& cost, co
       event.wait = std::chrono::milliseconds((until - now) / 1000);
       config_.on_wait(event);
     }
-    while (clock.NowMicros() < until) {
-      if (Cancelled(cancelled)) return Status(StatusCode::kCancelled, "call cancelled while waiting for a key");
-      clock.SleepForMicros(std::min(until - clock.NowMicros(), kSleepSliceMicros));
-    }
+    // A cancellation seen only once the wait is over is reported by the top of the loop.
+    const SleepOutcome slept = InterruptibleSleepUntil(clock, until, cancelled);
+    if (slept.cancelled && slept.now_micros < until)
+      return Status(StatusCode::kCancelled, "call cancelled while waiting for a key");
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "limit/limit_convert.h"
 #include "limit/limit_spec.h"
+#include "util/interruptible_sleep.h"
 
 namespace llmgate::internal {
 namespace {
@@ -180,16 +181,13 @@ Result<llmgate::Reservation> GateLimiter::Acquire(const llmgate::AcquireRequest&
 }
 
 Status GateLimiter::SleepUntil(int64_t until, int64_t deadline, const std::atomic<bool>* cancelled) const {
-  const Clock& clock = *config_.clock;
-  for (;;) {
-    if (IsCancelled(cancelled)) return Status(StatusCode::kCancelled, "acquire cancelled while waiting for quota");
-    const int64_t now = clock.NowMicros();
-    if (now > deadline) {
-      return Status(StatusCode::kDeadlineExceeded, "acquire: the timeout passed while waiting for quota");
-    }
-    if (now >= until) return Status::Ok();
-    clock.SleepForMicros(std::min(until - now, kSleepSliceMicros));
+  // Callers pass until <= deadline, so the deadline can only have passed once `until` has.
+  const SleepOutcome slept = InterruptibleSleepUntil(*config_.clock, until, cancelled);
+  if (slept.cancelled) return Status(StatusCode::kCancelled, "acquire cancelled while waiting for quota");
+  if (slept.now_micros > deadline) {
+    return Status(StatusCode::kDeadlineExceeded, "acquire: the timeout passed while waiting for quota");
   }
+  return Status::Ok();
 }
 
 void GateLimiter::ReportWait(const WaitCallback& callback, const std::string& scope, const std::string& limit_name,

@@ -13,6 +13,7 @@
 #include "limit/quota_backend.h"
 #include "llmgate/clock.h"
 #include "llmgate/limiter.h"
+#include "util/interruptible_sleep.h"
 #include "util/logger.h"
 
 namespace llmgate::internal {
@@ -28,7 +29,7 @@ class GateLimiter final : public Limiter {
  public:
   // Blocking acquires sleep in slices of at most this much, so that a cancellation is
   // noticed within it.
-  static constexpr int64_t kSleepSliceMicros = 50'000;
+  static constexpr int64_t kSleepSliceMicros = kInterruptibleSleepSliceMicros;
 
   GateLimiter(GateLimiterConfig config, std::unique_ptr<QuotaBackend> backend);
 
@@ -61,7 +62,8 @@ class GateLimiter final : public Limiter {
   Result<Reservation> CheckReservation(const llmgate::Reservation& reservation) const;
   // One acquire transaction; kRequestTooLarge when the cost can never pass.
   Result<AcquireResult> Attempt(AcquireRequest request, int64_t max_wait_micros);
-  // Sleeps (in slices) until `until`; kCancelled / kDeadlineExceeded when either comes first.
+  // Sleeps (in slices) until `until`, which must be <= `deadline`; kCancelled when cancelled
+  // first, kDeadlineExceeded when the clock woke past the deadline.
   Status SleepUntil(int64_t until, int64_t deadline, const std::atomic<bool>* cancelled) const;
   void ReportWait(const WaitCallback& callback, const std::string& scope, const std::string& limit_name,
                   int64_t wait_micros) const;
