@@ -1,12 +1,15 @@
 // The mock server's control endpoints: what the benchmark counts is what the server saw.
+// A thin face on mock::MockClient (tests/mock_openai/mock_client.h) that sums the server's
+// per-key series into seconds, the unit the report works in.
 #ifndef LLMGATE_BENCH_UTILIZATION_MOCK_CONTROL_H_
 #define LLMGATE_BENCH_UTILIZATION_MOCK_CONTROL_H_
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "utilization/http_session.h"
+#include "mock_openai/mock_client.h"
 
 namespace llmgate::bench {
 
@@ -21,22 +24,18 @@ struct SecondStats {
 
 class MockControl {
  public:
-  explicit MockControl(std::string origin) : origin_(std::move(origin)) {}
+  explicit MockControl(std::string origin) : client_(std::move(origin)) {}
 
   // POST /_mock/reset: zeroes the stats and refills every bucket.
-  bool Reset(std::string* error);
+  bool Reset(std::string* error) { return client_.Reset(error); }
 
   // GET /_mock/stats?since=`since`: the per-second series, one entry per second that saw
   // requests, in time order.
   bool Series(int64_t since, std::vector<SecondStats>* series, std::string* error);
 
  private:
-  std::string origin_;
-  HttpSession http_;
+  mock::MockClient client_;
 };
-
-// Parses the "series" of a /_mock/stats answer, summing the keys of each second.
-bool ParseSeries(const std::string& stats_json, std::vector<SecondStats>* series, std::string* error);
 
 }  // namespace llmgate::bench
 

@@ -1,10 +1,13 @@
 // Talks to a running mock_openai's control endpoints (/_mock/*) and sends raw API requests
-// past llmgate, for tests that set up server state or count on the server's side.
+// past llmgate, for tests that set up server state or count on the server's side. A gtest
+// face on mock::MockClient (tests/mock_openai/mock_client.h): failures fail the test.
 #ifndef LLMGATE_TESTING_MOCK_CONTROL_H_
 #define LLMGATE_TESTING_MOCK_CONTROL_H_
 
 #include <cstdint>
 #include <string>
+
+#include "mock_openai/mock_client.h"
 
 namespace llmgate::testing {
 
@@ -24,8 +27,7 @@ class MockControl {
   int RawChat(const std::string& key, const std::string& body);
 
  private:
-  std::string origin_;
-  std::string ca_file_;
+  mock::MockClient client_;
 };
 
 // A chat completion request body for `model` with one user message.
