@@ -3,6 +3,7 @@
 // shared between gates, usage reports, the three configuration sources, clock steps and
 // the blocking acquire. Nothing here sleeps: the fake clock's sleeps advance it.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -284,6 +285,31 @@ TEST_F(LimiterTest, ObserveTightensTheShortestWindowToTheServersView) {
   // A looser view never loosens the local state.
   ASSERT_TRUE(gate->limiter().Observe("key:k", {{"tokens", 1000, std::chrono::seconds(0)}}).ok());
   EXPECT_EQ(UsageOf(*gate, "key:k", "tpm").remaining, 100);
+}
+
+TEST_F(LimiterTest, ObservingAScopeWithoutLimitsDoesNotWaitForTheWriteLock) {
+  Options o = BaseOptions();
+  o.limits = Specs("key:k/rpm=100");
+  o.busy_timeout = std::chrono::milliseconds(200);
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  // Another process holds quota.db's write lock.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/quota.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  // Nothing to tighten in a scope without limits of the reported dimensions: no write.
+  ServerView tokens{"tokens", 0, std::chrono::seconds(30)};
+  EXPECT_TRUE(gate->limiter().Observe("group:g/model:m", {tokens}).ok());
+  EXPECT_TRUE(gate->limiter().Observe("key:k", {tokens}).ok());
+  // A scope with such a limit needs the lock, and waits for it (here: in vain).
+  ServerView requests{"requests", 0, std::chrono::seconds(30)};
+  EXPECT_FALSE(gate->limiter().Observe("key:k", {tokens, requests}).ok());
+
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  ASSERT_TRUE(gate->limiter().Observe("key:k", {requests}).ok());
+  EXPECT_EQ(UsageOf(*gate, "key:k", "rpm").remaining, 0);
 }
 
 TEST_F(LimiterTest, ABlockHoldsTheScopeForEveryGate) {

@@ -45,6 +45,8 @@ const char kDeleteIdleScopes[] =
     " AND NOT EXISTS(SELECT 1 FROM limits WHERE limits.scope = scopes.scope)";
 
 const char kQuickCheck[] = "PRAGMA quick_check";
+// Whether a scope holds a limit of a dimension (the primary key's prefix answers it).
+const char kHasLimitOf[] = "SELECT 1 FROM limits WHERE scope = ?1 AND dimension = ?2 LIMIT 1";
 
 // The high-water mark is written only when it advances by this much. Writing it on every
 // acquire would dirty a second page per transaction (the meta table's) and cost about as
@@ -292,6 +294,23 @@ Status SqliteQuotaBackend::Cancel(const Reservation& reservation) {
 }
 
 Status SqliteQuotaBackend::Observe(const std::string& scope, const std::vector<ServerObservation>& views) {
+  // Every response is observed into a few scopes, and most of them hold no limit of the
+  // dimensions the server reports (a group x model scope usually holds none): a read says
+  // so without queueing for the write lock behind other processes' acquires. A limit
+  // defined right after this read misses one observation; the next response brings another.
+  bool observed = false;
+  Status s = Run("observe", [&](Connection& c) {
+    for (const ServerObservation& view : views) {
+      ScopedStatement st = c.Use(kHasLimitOf);
+      st->bind(1, scope);
+      st->bind(2, view.dimension);
+      if (st->executeStep()) {
+        observed = true;
+        return;
+      }
+    }
+  });
+  if (!s.ok() || !observed) return s;
   return RunWrite("observe", [&](Connection& c, int64_t now) {
     ScopeRows set(&defs_cache_);
     set.LoadOne(c, scope);
