@@ -250,8 +250,7 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
                              "); moving to another key");
         continue;
       }
-      // No other key: the ordinary retry policy applies to this one.
-      excluded.erase(key.fingerprint);
+      // No other key: the ordinary retry policy applies (Choose may return any key again).
     }
 
     const RetryDecision decision = policy.Decide(counted, attempt.c, delay, now, deadline);

@@ -256,6 +256,10 @@ Result<KeyChoice> GateKeyPool::Choose(const std::vector<llmgate::Cost>& cost, co
       c.requests = it->second.requests;
       if (c.disabled && disabled_reason.empty()) disabled_reason = it->second.condition.disabled_reason;
     }
+    // Every key not disabled has already failed this call: the caller's retry policy now
+    // decides whether to go on, and any of them may serve the retry.
+    if (std::all_of(candidates.begin(), candidates.end(), [](const KeyCandidate& c) { return c.disabled || c.excluded; }))
+      for (KeyCandidate& c : candidates) c.excluded = false;
     if (config_.policy == KeyPolicy::kMostHeadroom && keys.size() > 1) {
       for (size_t i = 0; i < keys.size(); ++i) {
         if (candidates[i].disabled || candidates[i].excluded || candidates[i].cooldown_until > now) continue;

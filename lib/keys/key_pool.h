@@ -59,7 +59,7 @@ class GateKeyPool final : public KeyPool {
   Status Enable(std::string_view key) override;
 
   // Chooses a key for an attempt costing `cost` with `model`, skipping `excluded`
-  // fingerprints, and acquires its scopes: waits (within `deadline`, honouring
+  // fingerprints (unless they are all the keys not disabled), and acquires its scopes: waits (within `deadline`, honouring
   // `cancelled`) while every usable key cools down or the limiter makes it wait.
   // kUnauthenticated / kQuotaExhausted / kPermissionDenied when every key is disabled
   // (the reason of the first); kDeadlineExceeded, kCancelled; the limiter's errors.
