@@ -8,6 +8,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -132,6 +133,65 @@ TEST(ManualCheckpointTest, ConnectionsDoNotAutoCheckpointInManualMode) {
   EXPECT_GT(std::filesystem::file_size(tmp.File("t.db-wal")), 4'000'000u);
   EXPECT_TRUE((*c)->Checkpoint());
   EXPECT_EQ(std::filesystem::file_size(tmp.File("t.db-wal")), 0u);
+}
+
+// Opens t.db in manual-checkpoint mode with a small threshold and one table to write to.
+std::unique_ptr<internal::Connection> OpenSmallWalDb(const TempDir& tmp, internal::Logger* logger) {
+  internal::DbConfig config;
+  config.path = tmp.File("t.db");
+  config.manual_checkpoint = true;
+  config.checkpoint_pages = 100;  // 4 KiB pages
+  config.logger = logger;
+  auto c = internal::Connection::Open(config);
+  if (!c.ok()) return nullptr;
+  (*c)->db().exec("CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v BLOB)");
+  return std::move(c).value();
+}
+
+void CommitRows(internal::Connection& c, int rows, int bytes) {
+  internal::WriteTransaction tx(c);
+  SQLite::Statement& ins = c.Prepared("INSERT INTO t(v) VALUES(zeroblob(?1))");
+  for (int i = 0; i < rows; ++i) {
+    ins.bind(1, bytes);
+    ins.exec();
+    ins.reset();
+  }
+  tx.Commit();
+}
+
+TEST(ManualCheckpointTest, RoutineCheckpointsReuseTheWalFileInsteadOfTruncatingIt) {
+  TempDir tmp;
+  internal::Logger logger;
+  auto c = OpenSmallWalDb(tmp, &logger);
+  ASSERT_TRUE(c);
+  const std::string wal = tmp.File("t.db-wal");
+  uintmax_t last = 0, largest = 0;
+  for (int i = 0; i < 400; ++i) {
+    CommitRows(*c, 1, 3000);
+    const uintmax_t size = std::filesystem::file_size(wal);
+    // A truncating checkpoint would drop the file to nothing and make writers allocate it
+    // again; a restarting one leaves it for the next writer to overwrite.
+    ASSERT_GE(size, last) << "the WAL file shrank after commit " << i;
+    last = size;
+    largest = std::max(largest, size);
+  }
+  // 400 commits of one page and more would be over 1.6 MB of WAL without checkpoints.
+  EXPECT_LE(largest, uintmax_t{(100 + 8) * (4096 + 24)});
+  EXPECT_EQ(c->db().execAndGet("SELECT count(*) FROM t").getInt(), 400);
+}
+
+TEST(ManualCheckpointTest, ALargeTransactionDoesNotLeaveALargeWalFileBehind) {
+  TempDir tmp;
+  internal::Logger logger;
+  auto c = OpenSmallWalDb(tmp, &logger);
+  ASSERT_TRUE(c);
+  const std::string wal = tmp.File("t.db-wal");
+  const uintmax_t limit = 2 * 100 * (4096 + 24);  // twice the threshold
+  CommitRows(*c, 500, 6000);  // about 1000 pages in one transaction
+  EXPECT_GT(std::filesystem::file_size(wal), 2 * limit);
+  CommitRows(*c, 1, 100);  // the first commit after the restart cuts the file back
+  EXPECT_LE(std::filesystem::file_size(wal), limit);
+  EXPECT_EQ(c->db().execAndGet("SELECT count(*) FROM t").getInt(), 501);
 }
 
 // Several processes write for a while; the process whose commit finds the WAL past the

@@ -46,9 +46,15 @@ class Connection {
   // grown past the threshold and no other process is checkpointing. Never throws.
   void AfterCommit();
 
-  // Checkpoints now (TRUNCATE, blocking writers), one process at a time. Returns false
-  // when another process holds the checkpoint lock or the checkpoint could not finish.
-  bool Checkpoint();
+  // Both modes block writers for the whole checkpoint (the WAL-reset bug allows no other).
+  enum class CheckpointMode {
+    kRestart,   // the next writer starts over at the beginning of the WAL file and reuses it
+    kTruncate,  // also empties the file: for explicit requests (vacuum), not routine ones
+  };
+
+  // Checkpoints now, one process at a time (waiting for one that is checkpointing).
+  // Returns false when the checkpoint could not finish (readers kept it from the end).
+  bool Checkpoint(CheckpointMode mode = CheckpointMode::kTruncate);
 
   pid_t owner_pid() const { return owner_pid_; }
   const DbConfig& config() const { return config_; }
@@ -58,6 +64,10 @@ class Connection {
   static Result<std::unique_ptr<Connection>> OpenOnce(const DbConfig& config);
   static int OnWalCommit(void* self, ::sqlite3* db, const char* name, int pages);
   static int OnBusy(void* self, int attempt);
+  // Takes the checkpoint lock (flock on <db>-ckpt.lock); *waited: another process held it.
+  bool LockCheckpoints(bool* waited);
+  // Checkpoints with the lock held, and releases it.
+  bool RunCheckpoint(CheckpointMode mode);
 
   DbConfig config_;
   pid_t owner_pid_;
