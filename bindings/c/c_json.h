@@ -12,21 +12,35 @@
 #include "llmgate/client.h"
 #include "llmgate/keys.h"
 #include "llmgate/limiter.h"
+#include "util/json_writer.h"
 
 namespace llmgate::c_api {
 
-// Builds one JSON object field by field.
+// Builds one JSON object field by field, as one expression.
 class JsonObject {
  public:
-  JsonObject& Int(std::string_view name, int64_t value);
-  JsonObject& Double(std::string_view name, double value);  // shortest exact form; null if not finite
-  JsonObject& Str(std::string_view name, std::string_view value);
-  JsonObject& Raw(std::string_view name, std::string_view json);  // an already-encoded value
-  std::string Finish();
+  JsonObject() { w_.BeginObject(); }
+  JsonObject& Int(std::string_view name, int64_t value) {
+    w_.Key(name).Int(value);
+    return *this;
+  }
+  JsonObject& Double(std::string_view name, double value) {
+    w_.Key(name).Double(value);
+    return *this;
+  }
+  JsonObject& Str(std::string_view name, std::string_view value) {
+    w_.Key(name).String(value);
+    return *this;
+  }
+  // An already encoded value.
+  JsonObject& Raw(std::string_view name, std::string_view json) {
+    w_.Key(name).Raw(json);
+    return *this;
+  }
+  std::string Finish() { return w_.EndObject().Take(); }
 
  private:
-  void Name(std::string_view name);
-  std::string out_ = "{";
+  internal::JsonWriter w_;
 };
 
 std::string CacheStatsJson(const CacheStats& stats);

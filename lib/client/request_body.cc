@@ -2,30 +2,9 @@
 
 #include <simdjson.h>
 
-#include <cstdio>
+#include "util/json_writer.h"
 
 namespace llmgate::internal {
-namespace {
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(ch);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out->append(buf);
-    } else {
-      out->push_back(ch);
-    }
-  }
-  out->push_back('"');
-}
-
-}  // namespace
 
 Result<StreamBody> MakeStreamBody(std::string_view request_json) {
   simdjson::dom::parser parser;
@@ -38,10 +17,10 @@ Result<StreamBody> MakeStreamBody(std::string_view request_json) {
     return InvalidArgumentError("request body must be a JSON object");
 
   StreamBody result;
-  std::string& out = result.json;
-  out.reserve(request_json.size() + 64);
-  out.push_back('{');
-  std::string options = "{";
+  JsonWriter out;
+  JsonWriter options;  // stream_options, written last with include_usage added
+  out.BeginObject();
+  options.BeginObject();
   for (auto field : object) {
     if (field.key == "stream") continue;
     if (field.key == "stream_options") {
@@ -53,24 +32,15 @@ Result<StreamBody> MakeStreamBody(std::string_view request_json) {
           result.caller_wants_usage = option.value.get_bool().get(asked) == simdjson::SUCCESS && asked;
           continue;
         }
-        if (options.size() > 1) options.push_back(',');
-        AppendJsonString(option.key, &options);
-        options.push_back(':');
-        options += simdjson::minify(option.value);
+        options.Key(option.key).Raw(simdjson::minify(option.value));
       }
       continue;
     }
-    if (out.size() > 1) out.push_back(',');
-    AppendJsonString(field.key, &out);
-    out.push_back(':');
-    out += simdjson::minify(field.value);
+    out.Key(field.key).Raw(simdjson::minify(field.value));
   }
-  if (options.size() > 1) options.push_back(',');
-  options += "\"include_usage\":true}";
-  if (out.size() > 1) out.push_back(',');
-  out += "\"stream\":true,\"stream_options\":";
-  out += options;
-  out.push_back('}');
+  options.Key("include_usage").Bool(true).EndObject();
+  out.Key("stream").Bool(true).Key("stream_options").Raw(options.str()).EndObject();
+  result.json = out.Take();
   return result;
 }
 

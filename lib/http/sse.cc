@@ -5,6 +5,8 @@
 #include <map>
 #include <utility>
 
+#include "util/json_writer.h"
+
 namespace llmgate::internal {
 
 // ---------------------------------------------------------------------------
@@ -141,91 +143,14 @@ std::string FormatSseEvent(std::string_view data, std::string_view event) {
 
 namespace {
 
-// ---------------------------------------------------------------------------
-// A minimal JSON writer: objects, arrays, escaped strings, integers, raw JSON.
-
-class JsonWriter {
- public:
-  JsonWriter& BeginObject() { return Open('{'); }
-  JsonWriter& EndObject() { return Close('}'); }
-  JsonWriter& BeginArray() { return Open('['); }
-  JsonWriter& EndArray() { return Close(']'); }
-  JsonWriter& Key(std::string_view key) {
-    Separate();
-    AppendString(key);
-    out_.push_back(':');
-    after_key_ = true;
-    return *this;
+// A string that may be absent: null then, as OpenAI writes it.
+void StringOrNull(JsonWriter& w, const std::optional<std::string>& s) {
+  if (s) {
+    w.String(*s);
+  } else {
+    w.Null();
   }
-  JsonWriter& String(std::string_view s) {
-    Separate();
-    AppendString(s);
-    return *this;
-  }
-  JsonWriter& Int(int64_t v) { return Raw(std::to_string(v)); }
-  JsonWriter& Null() { return Raw("null"); }
-  // An already serialized value (minified by simdjson).
-  JsonWriter& Raw(std::string_view json) {
-    Separate();
-    out_.append(json);
-    return *this;
-  }
-  JsonWriter& OptionalString(const std::optional<std::string>& s) { return s ? String(*s) : Null(); }
-
-  std::string Take() { return std::move(out_); }
-
- private:
-  JsonWriter& Open(char c) {
-    Separate();
-    out_.push_back(c);
-    first_.push_back(true);
-    return *this;
-  }
-  JsonWriter& Close(char c) {
-    out_.push_back(c);
-    first_.pop_back();
-    return *this;
-  }
-  void Separate() {
-    if (after_key_) {
-      after_key_ = false;
-      return;
-    }
-    if (!first_.empty()) {
-      if (!first_.back()) out_.push_back(',');
-      first_.back() = false;
-    }
-  }
-  void AppendString(std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out_.push_back('"');
-    for (char ch : s) {
-      auto c = static_cast<unsigned char>(ch);
-      switch (c) {
-        case '"': out_.append("\\\""); break;
-        case '\\': out_.append("\\\\"); break;
-        case '\n': out_.append("\\n"); break;
-        case '\r': out_.append("\\r"); break;
-        case '\t': out_.append("\\t"); break;
-        case '\b': out_.append("\\b"); break;
-        case '\f': out_.append("\\f"); break;
-        default:
-          if (c < 0x20) {
-            out_.append("\\u00");
-            out_.push_back(kHex[c >> 4]);
-            out_.push_back(kHex[c & 0xF]);
-          } else {
-            out_.push_back(ch);  // UTF-8 passes through; simdjson validated it on input
-          }
-      }
-    }
-    out_.push_back('"');
-  }
-
-  std::string out_;
-  std::vector<bool> first_;
-  bool after_key_ = false;
-};
+}
 
 // ---------------------------------------------------------------------------
 // Reading helpers over simdjson's DOM (error codes, never exceptions).
@@ -439,7 +364,7 @@ std::string StreamAssembler::ToJson() const {
     w.Key("index").Int(index);
     w.Key("message").BeginObject();
     w.Key("role").String(c.role.value_or("assistant"));
-    w.Key("content").OptionalString(c.content);
+    StringOrNull(w.Key("content"), c.content);
     if (c.refusal) w.Key("refusal").String(*c.refusal);
     if (c.function_call) {
       w.Key("function_call").BeginObject();
@@ -480,7 +405,7 @@ std::string StreamAssembler::ToJson() const {
     } else {
       w.Null();
     }
-    w.Key("finish_reason").OptionalString(c.finish_reason);
+    StringOrNull(w.Key("finish_reason"), c.finish_reason);
     w.EndObject();
   }
   w.EndArray();
@@ -523,7 +448,7 @@ class ChunkWriter {
     write_delta(w);
     w.EndObject();
     w.Key("logprobs").Raw(logprobs);
-    w.Key("finish_reason").OptionalString(finish_reason);
+    StringOrNull(w.Key("finish_reason"), finish_reason);
     w.EndObject();
     chunks_.push_back(prefix_ + ",\"choices\":[" + w.Take() + "]}");
   }

@@ -2,10 +2,12 @@
 
 #include <simdjson.h>
 
-#include "cli/json_writer.h"
+#include "util/json_writer.h"
 
 namespace llmgate::cli {
 namespace {
+
+using internal::JsonWriter;
 
 // choices[0].<object>.content, read with simdjson's on-demand API. Chunks arrive one at a
 // time from one thread, so one parser is reused.
@@ -38,7 +40,7 @@ std::string ChatRequestJson(const ChatRequest& r) {
   w.EndArray();
   if (r.max_tokens) w.Field("max_tokens", *r.max_tokens);
   w.EndObject();
-  return w.str();
+  return w.Take();
 }
 
 std::string DeltaContent(std::string_view chunk_json) { return FirstChoiceContent(chunk_json, "delta"); }

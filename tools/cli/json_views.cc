@@ -1,87 +1,125 @@
 #include "cli/json_views.h"
 
 #include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <initializer_list>
+#include <utility>
 
 #include "cli/text_format.h"
+#include "util/report_fields.h"
 
 namespace llmgate::cli {
+namespace {
+
+// Every field of a report (util/report_fields.h) as JSON text, in the table's order. A view
+// writes some of them in its own order, beside the values it derives, then the rest: so a
+// field added to a report shows up in --json with no edit here. Times are in µs, named
+// `name`_micros.
+class Fields {
+ public:
+  template <typename Report>
+  explicit Fields(const Report& report) {
+    internal::ForEachField(report, [this](std::string_view name, const auto& value) { Add(name, value); });
+  }
+
+  // Writes these fields, in this order, and takes them out.
+  Fields& Write(JsonWriter& w, std::initializer_list<std::string_view> names) {
+    for (std::string_view name : names) WriteAs(w, name, name);
+    return *this;
+  }
+  // Writes field `name` under another name and takes it out.
+  Fields& WriteAs(JsonWriter& w, std::string_view name, std::string_view shown_as) {
+    w.Key(shown_as).Raw(Take(name));
+    return *this;
+  }
+  // Takes a field out unwritten.
+  Fields& Drop(std::string_view name) {
+    Take(name);
+    return *this;
+  }
+  // Writes the fields not taken yet.
+  void WriteRest(JsonWriter& w) {
+    for (const auto& [name, json] : fields_) w.Key(name).Raw(json);
+    fields_.clear();
+  }
+
+ private:
+  void Add(std::string_view name, int64_t value) { Put(std::string(name), JsonWriter().Int(value).Take()); }
+  void Add(std::string_view name, double value) { Put(std::string(name), JsonWriter().Double(value).Take()); }
+  void Add(std::string_view name, std::string_view value) {
+    Put(std::string(name), JsonWriter().String(value).Take());
+  }
+  void Add(std::string_view name, std::chrono::microseconds value) {
+    Put(std::string(name) + "_micros", JsonWriter().Int(value.count()).Take());
+  }
+  void Add(std::string_view name, internal::WallTime value) {
+    Put(std::string(name) + "_micros", JsonWriter().Int(value.micros).Take());
+  }
+  void Put(std::string name, std::string json) { fields_.emplace_back(std::move(name), std::move(json)); }
+
+  std::string Take(std::string_view name) {
+    auto it = std::find_if(fields_.begin(), fields_.end(), [&](const auto& f) { return f.first == name; });
+    assert(it != fields_.end() && "a view names a field the report does not have");
+    if (it == fields_.end()) return "null";
+    std::string json = std::move(it->second);
+    fields_.erase(it);
+    return json;
+  }
+
+  std::vector<std::pair<std::string, std::string>> fields_;  // name, JSON value
+};
+
+}  // namespace
 
 void WriteLimit(JsonWriter& w, const LimitUsage& u, int64_t now_micros) {
-  w.BeginObject()
-      .Field("scope", u.limit.scope)
-      .Field("name", u.name)
-      .Field("dimension", u.limit.dimension)
-      .Field("window", WindowName(u.limit.window.count()))
-      .Field("window_micros", static_cast<int64_t>(u.limit.window.count()))
-      .Field("kind", KindName(u.limit.kind))
-      .Field("source", SourceName(u.limit.source))
-      .Field("limit", u.limit.limit)
-      .Field("burst", u.limit.burst > 0 ? u.limit.burst : u.limit.limit)
-      .Field("used", u.used)
-      .Field("remaining", u.remaining)
-      .Field("reset_micros", u.reset_micros)
-      .Field("reset_in_ms", std::max<int64_t>(0, (u.reset_micros - now_micros + 999) / 1000))
-      .EndObject();
+  const Limit& l = u.limit;
+  Fields f(u);
+  // Shown as the bucket's real size below (a rolling limit's burst of 0 means the limit).
+  f.Drop("burst");
+  // The text views leave out the calendar offset too.
+  f.Drop("calendar_offset_micros");
+  w.BeginObject();
+  f.Write(w, {"scope", "name", "dimension"});
+  w.Field("window", WindowName(l.window.count()));
+  f.Write(w, {"window_micros", "kind", "source", "limit"});
+  w.Field("burst", l.burst > 0 ? l.burst : l.limit);
+  f.WriteRest(w);
+  w.Field("reset_in_ms", std::max<int64_t>(0, (u.reset_micros - now_micros + 999) / 1000));
+  w.EndObject();
 }
 
 void WriteKey(JsonWriter& w, const KeyHealth& k, int64_t now_micros) {
-  w.BeginObject()
-      .Field("label", k.label)
-      .Field("fingerprint", k.fingerprint)
-      .Field("group", k.group)
-      .Field("state", StateName(k.state))
-      .Field("disabled_reason", k.disabled_reason)
-      .Field("cooldown_until_micros", k.cooldown_until_micros)
-      .Field("cooldown_remaining_ms",
-             k.state == KeyState::kCoolingDown ? std::max<int64_t>(0, (k.cooldown_until_micros - now_micros) / 1000)
-                                               : int64_t{0})
-      .Field("in_flight", k.in_flight)
-      .Field("requests", k.requests)
-      .Field("successes", k.successes)
-      .Field("success_rate", k.success_rate)
-      .Field("http_429", k.http_429);
-  w.Key("errors")
-      .BeginObject()
-      .Field("auth", k.auth_errors)
-      .Field("quota", k.quota_errors)
-      .Field("server", k.server_errors)
-      .Field("network", k.network_errors)
-      .Field("other", k.other_errors)
-      .EndObject();
-  w.Field("tokens_in", k.tokens_in)
-      .Field("tokens_out", k.tokens_out)
-      .Field("latency_p50_ms", static_cast<int64_t>(k.latency_p50.count()))
-      .Field("latency_p90_ms", static_cast<int64_t>(k.latency_p90.count()))
-      .Field("latency_p99_ms", static_cast<int64_t>(k.latency_p99.count()))
-      .Field("last_error", k.last_error)
-      .Field("last_error_micros", k.last_error_micros)
-      .Field("last_error_request_id", k.last_error_request_id)
-      .EndObject();
+  Fields f(k);
+  w.BeginObject();
+  f.Write(w, {"label", "fingerprint", "group", "state", "disabled_reason", "cooldown_until_micros"});
+  w.Field("cooldown_remaining_ms",
+          k.state == KeyState::kCoolingDown ? std::max<int64_t>(0, (k.cooldown_until_micros - now_micros) / 1000)
+                                            : int64_t{0});
+  f.Write(w, {"in_flight", "requests", "successes", "success_rate", "http_429"});
+  // The failure classes grouped, by class name.
+  w.Key("errors").BeginObject();
+  for (std::string_view cls : {"auth", "quota", "server", "network", "other"}) {
+    f.WriteAs(w, std::string(cls) + "_errors", cls);
+  }
+  w.EndObject();
+  f.WriteRest(w);
+  w.EndObject();
 }
 
 void WriteCache(JsonWriter& w, const CacheStats& c) {
-  w.BeginObject()
-      .Field("entries", c.entries)
-      .Field("bytes", c.bytes)
-      .Field("hits", c.hits)
-      .Field("misses", c.misses)
-      .Field("hit_rate", Ratio(c.hits, c.hits + c.misses))
-      .Field("tokens_saved", c.tokens_saved)
-      .Field("evictions", c.evictions)
-      .Field("expirations", c.expirations)
-      .Field("errors", c.errors)
-      .Field("rebuilds", c.rebuilds)
-      .EndObject();
+  Fields f(c);
+  w.BeginObject();
+  f.Write(w, {"entries", "bytes", "hits", "misses"});
+  w.Field("hit_rate", Ratio(c.hits, c.hits + c.misses));
+  f.WriteRest(w);
+  w.EndObject();
 }
 
 void WriteClient(JsonWriter& w, const SharedClientStats& c) {
-  w.BeginObject()
-      .Field("retries", c.retries)
-      .Field("http_429", c.http_429)
-      .Field("failures", c.failures)
-      .Field("waits", c.waits)
-      .Field("wait_millis", c.wait_millis)
-      .EndObject();
+  w.BeginObject();
+  Fields(c).WriteRest(w);
+  w.EndObject();
 }
 
 std::string LimitsJson(const std::vector<LimitUsage>& limits, int64_t now_micros) {
@@ -89,7 +127,7 @@ std::string LimitsJson(const std::vector<LimitUsage>& limits, int64_t now_micros
   w.BeginObject().Key("limits").BeginArray();
   for (const LimitUsage& u : limits) WriteLimit(w, u, now_micros);
   w.EndArray().EndObject();
-  return w.str();
+  return w.Take();
 }
 
 std::string KeysJson(const std::vector<KeyHealth>& keys, int64_t now_micros) {
@@ -97,7 +135,7 @@ std::string KeysJson(const std::vector<KeyHealth>& keys, int64_t now_micros) {
   w.BeginObject().Key("keys").BeginArray();
   for (const KeyHealth& k : keys) WriteKey(w, k, now_micros);
   w.EndArray().EndObject();
-  return w.str();
+  return w.Take();
 }
 
 std::string CacheJson(const CacheStats& c) {
@@ -105,7 +143,7 @@ std::string CacheJson(const CacheStats& c) {
   w.BeginObject().Key("cache");
   WriteCache(w, c);
   w.EndObject();
-  return w.str();
+  return w.Take();
 }
 
 std::string StatusJson(const Snapshot& s) {
@@ -122,7 +160,7 @@ std::string StatusJson(const Snapshot& s) {
   w.Key("client");
   WriteClient(w, s.client);
   w.EndObject();
-  return w.str();
+  return w.Take();
 }
 
 }  // namespace llmgate::cli

@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "cli/json_writer.h"
 #include "cli/snapshot.h"
+#include "util/json_writer.h"
 
 namespace llmgate::cli {
+
+using internal::JsonWriter;
 
 void WriteLimit(JsonWriter& w, const LimitUsage& u, int64_t now_micros);
 void WriteKey(JsonWriter& w, const KeyHealth& k, int64_t now_micros);

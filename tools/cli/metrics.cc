@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/text_format.h"
+#include "util/report_fields.h"
 
 namespace llmgate::cli {
 namespace {
@@ -64,8 +65,8 @@ Labels LimitLabels(const LimitUsage& u) {
   return {{"scope", u.limit.scope},
           {"dimension", u.limit.dimension},
           {"window", WindowName(u.limit.window.count())},
-          {"kind", std::string(KindName(u.limit.kind))},
-          {"source", std::string(SourceName(u.limit.source))}};
+          {"kind", std::string(internal::WindowKindName(u.limit.kind))},
+          {"source", std::string(internal::LimitSourceName(u.limit.source))}};
 }
 
 }  // namespace
@@ -155,7 +156,7 @@ std::string RenderMetrics(const Snapshot& s) {
     latency.Add(With(key, "quantile", "0.99"), static_cast<int64_t>(k.latency_p99.count()));
     in_flight.Add(key, k.in_flight);
     for (KeyState st : {KeyState::kActive, KeyState::kCoolingDown, KeyState::kDisabled})
-      state.Add(With(key, "state", std::string(StateName(st))), int64_t{k.state == st ? 1 : 0});
+      state.Add(With(key, "state", std::string(KeyStateName(st))), int64_t{k.state == st ? 1 : 0});
   }
 
   // ---- Client (quota.db, every process) ----

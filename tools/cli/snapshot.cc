@@ -31,19 +31,4 @@ Result<Snapshot> TakeSnapshot(Gate& gate) {
   return s;
 }
 
-std::string_view StateName(KeyState state) {
-  switch (state) {
-    case KeyState::kActive: return "active";
-    case KeyState::kCoolingDown: return "cooling_down";
-    case KeyState::kDisabled: return "disabled";
-  }
-  return "unknown";
-}
-
-std::string_view KindName(WindowKind kind) { return kind == WindowKind::kCalendar ? "calendar" : "rolling"; }
-
-std::string_view SourceName(LimitSource source) {
-  return source == LimitSource::kLearned ? "learned" : "configured";
-}
-
 }  // namespace llmgate::cli

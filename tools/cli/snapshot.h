@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "llmgate/gate.h"
@@ -25,13 +24,6 @@ Result<Snapshot> TakeSnapshot(Gate& gate);
 
 // Wall clock, µs since the epoch (the time base of reset and cool-down times).
 int64_t WallMicros();
-
-// "active", "cooling_down", "disabled".
-std::string_view StateName(KeyState state);
-
-// "rolling" / "calendar"; "configured" / "learned".
-std::string_view KindName(WindowKind kind);
-std::string_view SourceName(LimitSource source);
 
 }  // namespace llmgate::cli
 

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "cli/text_format.h"
+#include "util/report_fields.h"
 
 namespace llmgate::cli {
 namespace {
@@ -13,7 +14,7 @@ std::string N(int64_t v) { return std::to_string(v); }
 std::string Ms(std::chrono::milliseconds d) { return d.count() > 0 ? N(d.count()) : "-"; }
 
 std::string StateText(const KeyHealth& k, int64_t now) {
-  std::string state(StateName(k.state));
+  std::string state(KeyStateName(k.state));
   if (k.state == KeyState::kCoolingDown) state += " (" + HumanDuration(k.cooldown_until_micros - now) + ")";
   if (k.state == KeyState::kDisabled && !k.disabled_reason.empty()) state += " (" + k.disabled_reason + ")";
   return state;
@@ -48,8 +49,8 @@ std::string LimitsTable(const std::vector<LimitUsage>& limits, int64_t now_micro
     std::string name = u.name;
     if (u.limit.kind == WindowKind::kCalendar) name += " (calendar)";
     const int64_t reset_in = u.reset_micros - now_micros;
-    t.Add({u.limit.scope, name, std::string(SourceName(u.limit.source)), N(u.used) + " / " + N(u.limit.limit),
-           N(u.remaining), reset_in > 0 ? HumanDuration(reset_in) : "-"});
+    t.Add({u.limit.scope, name, std::string(internal::LimitSourceName(u.limit.source)),
+           N(u.used) + " / " + N(u.limit.limit), N(u.remaining), reset_in > 0 ? HumanDuration(reset_in) : "-"});
   }
   return t.Render();
 }

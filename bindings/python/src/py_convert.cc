@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "util/report_fields.h"
+
 namespace llmgate::python {
 
 py::str Str(std::string_view text) {
@@ -20,110 +22,43 @@ std::chrono::milliseconds Millis(py::handle seconds, const char* what) {
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(s * 1000)));
 }
 
-py::dict UsageDict(const Usage& u) {
+namespace {
+
+// One report field as a dict item: times in float seconds, as Python's time functions use.
+struct DictSetter {
+  py::dict* d;
+
+  void operator()(const char* name, int64_t value) const { (*d)[name] = value; }
+  void operator()(const char* name, double value) const { (*d)[name] = value; }
+  void operator()(const char* name, std::string_view value) const { (*d)[name] = Str(value); }
+  void operator()(const char* name, std::chrono::microseconds value) const { (*d)[name] = Seconds(value); }
+  void operator()(const char* name, internal::WallTime value) const { (*d)[name] = EpochSeconds(value.micros); }
+};
+
+template <typename Report>
+py::dict ReportDict(const Report& report) {
   py::dict d;
-  d["prompt_tokens"] = u.prompt_tokens;
-  d["completion_tokens"] = u.completion_tokens;
-  d["total_tokens"] = u.total_tokens;
-  d["images"] = u.images;
+  internal::ForEachField(report, DictSetter{&d});
   return d;
 }
 
-py::dict CacheStatsDict(const CacheStats& s) {
-  py::dict d;
-  d["entries"] = s.entries;
-  d["bytes"] = s.bytes;
-  d["hits"] = s.hits;
-  d["misses"] = s.misses;
-  d["tokens_saved"] = s.tokens_saved;
-  d["evictions"] = s.evictions;
-  d["expirations"] = s.expirations;
-  d["errors"] = s.errors;
-  d["rebuilds"] = s.rebuilds;
-  return d;
-}
-
-py::dict ClientStatsDict(const ClientStats& s) {
-  py::dict d;
-  d["calls"] = s.calls;
-  d["cache_hits"] = s.cache_hits;
-  d["http_attempts"] = s.http_attempts;
-  d["retries"] = s.retries;
-  d["http_429"] = s.http_429;
-  d["failures"] = s.failures;
-  d["prompt_tokens"] = s.prompt_tokens;
-  d["completion_tokens"] = s.completion_tokens;
-  return d;
-}
-
-py::dict SharedClientStatsDict(const SharedClientStats& s) {
-  py::dict d;
-  d["retries"] = s.retries;
-  d["http_429"] = s.http_429;
-  d["failures"] = s.failures;
-  d["waits"] = s.waits;
-  d["wait_millis"] = s.wait_millis;
-  return d;
-}
-
-py::dict LimitUsageDict(const LimitUsage& u) {
-  const Limit& l = u.limit;
-  py::dict d;
-  d["scope"] = Str(l.scope);
-  d["dimension"] = Str(l.dimension);
-  d["name"] = Str(u.name);
-  d["limit"] = l.limit;
-  d["window"] = Seconds(l.window);
-  d["burst"] = l.burst;
-  d["kind"] = l.kind == WindowKind::kCalendar ? "calendar" : "rolling";
-  d["calendar_offset"] = Seconds(l.calendar_offset);
-  d["source"] = l.source == LimitSource::kLearned ? "learned" : "configured";
-  d["used"] = u.used;
-  d["remaining"] = u.remaining;
-  d["reset"] = EpochSeconds(u.reset_micros);
-  return d;
-}
-
-py::list LimitUsageList(const std::vector<LimitUsage>& usage) {
+template <typename Report>
+py::list ReportList(const std::vector<Report>& reports) {
   py::list out;
-  for (const LimitUsage& u : usage) out.append(LimitUsageDict(u));
+  for (const Report& r : reports) out.append(ReportDict(r));
   return out;
 }
 
-py::dict KeyHealthDict(const KeyHealth& k) {
-  py::dict d;
-  d["fingerprint"] = Str(k.fingerprint);
-  d["label"] = Str(k.label);
-  d["group"] = Str(k.group);
-  d["state"] = Str(KeyStateName(k.state));
-  d["disabled_reason"] = Str(k.disabled_reason);
-  d["cooldown_until_micros"] = k.cooldown_until_micros;
-  d["in_flight"] = k.in_flight;
-  d["requests"] = k.requests;
-  d["successes"] = k.successes;
-  d["http_429"] = k.http_429;
-  d["auth_errors"] = k.auth_errors;
-  d["quota_errors"] = k.quota_errors;
-  d["server_errors"] = k.server_errors;
-  d["network_errors"] = k.network_errors;
-  d["other_errors"] = k.other_errors;
-  d["tokens_in"] = k.tokens_in;
-  d["tokens_out"] = k.tokens_out;
-  d["success_rate"] = k.success_rate;
-  d["latency_p50_ms"] = static_cast<int64_t>(k.latency_p50.count());
-  d["latency_p90_ms"] = static_cast<int64_t>(k.latency_p90.count());
-  d["latency_p99_ms"] = static_cast<int64_t>(k.latency_p99.count());
-  d["last_error"] = Str(k.last_error);
-  d["last_error_micros"] = k.last_error_micros;
-  d["last_error_request_id"] = Str(k.last_error_request_id);
-  return d;
-}
+}  // namespace
 
-py::list KeyHealthList(const std::vector<KeyHealth>& keys) {
-  py::list out;
-  for (const KeyHealth& k : keys) out.append(KeyHealthDict(k));
-  return out;
-}
+py::dict UsageDict(const Usage& u) { return ReportDict(u); }
+py::dict CacheStatsDict(const CacheStats& s) { return ReportDict(s); }
+py::dict ClientStatsDict(const ClientStats& s) { return ReportDict(s); }
+py::dict SharedClientStatsDict(const SharedClientStats& s) { return ReportDict(s); }
+py::dict LimitUsageDict(const LimitUsage& u) { return ReportDict(u); }
+py::list LimitUsageList(const std::vector<LimitUsage>& usage) { return ReportList(usage); }
+py::dict KeyHealthDict(const KeyHealth& k) { return ReportDict(k); }
+py::list KeyHealthList(const std::vector<KeyHealth>& keys) { return ReportList(keys); }
 
 std::vector<Cost> CostsFromDict(const py::dict& cost) {
   std::vector<Cost> out;

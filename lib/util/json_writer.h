@@ -1,15 +1,17 @@
-// A minimal JSON writer for --json output and request bodies: compact, commas placed by
-// the writer, strings escaped per RFC 8259 (invalid UTF-8 becomes U+FFFD, so the output
-// always parses).
-#ifndef LLMGATE_TOOLS_CLI_JSON_WRITER_H_
-#define LLMGATE_TOOLS_CLI_JSON_WRITER_H_
+// Compact JSON output for what the library, the C API and the command-line tool write:
+// commas are placed by the writer, strings are escaped per RFC 8259 and invalid UTF-8
+// becomes U+FFFD, so the output always parses, whatever bytes a server or a user sent.
+// Numbers are written with std::to_chars, which ignores the C locale a host program may
+// have set (printf would write 0.5 as "0,5" under some locales).
+#ifndef LLMGATE_LIB_UTIL_JSON_WRITER_H_
+#define LLMGATE_LIB_UTIL_JSON_WRITER_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace llmgate::cli {
+namespace llmgate::internal {
 
 class JsonWriter {
  public:
@@ -22,9 +24,11 @@ class JsonWriter {
 
   JsonWriter& String(std::string_view value);
   JsonWriter& Int(int64_t value);
-  JsonWriter& Double(double value);  // non-finite values are written as null
+  JsonWriter& Double(double value);  // shortest form that reads back exactly; null if not finite
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
+  // An already encoded JSON value, written as it is (the caller vouches that it is JSON).
+  JsonWriter& Raw(std::string_view json);
 
   // Shorthands for Key(name).Value(value).
   JsonWriter& Field(std::string_view name, std::string_view value) { return Key(name).String(value); }
@@ -34,7 +38,9 @@ class JsonWriter {
   JsonWriter& Field(std::string_view name, double value) { return Key(name).Double(value); }
   JsonWriter& Field(std::string_view name, bool value) { return Key(name).Bool(value); }
 
+  // The text so far; containers still open stay open (a caller may finish them by hand).
   const std::string& str() const { return out_; }
+  std::string Take() { return std::move(out_); }
 
  private:
   void BeforeValue();
@@ -48,6 +54,6 @@ class JsonWriter {
 // `text` as a JSON string literal, quotes included.
 std::string JsonQuote(std::string_view text);
 
-}  // namespace llmgate::cli
+}  // namespace llmgate::internal
 
-#endif  // LLMGATE_TOOLS_CLI_JSON_WRITER_H_
+#endif  // LLMGATE_LIB_UTIL_JSON_WRITER_H_
