@@ -2,16 +2,13 @@
 // BM_RawSqliteCounterTx (BEGIN IMMEDIATE; UPSERT one counter row; COMMIT with the raw
 // sqlite3 C API, prepared statements and the library's pragmas). The goal is a ratio:
 // BM_LimiterAcquire at most 1.5 x BM_RawSqliteCounterTx in the same run.
-#include <SQLiteCpp/Database.h>
 #include <benchmark/benchmark.h>
-#include <sqlite3.h>
 
 #include <memory>
 #include <string>
 
 #include "llmgate/llmgate.h"
-#include "store/connection.h"
-#include "store/db_config.h"
+#include "raw_counter.h"
 #include "workload.h"
 
 namespace llmgate::bench {
@@ -19,55 +16,37 @@ namespace {
 
 struct RawCounterFixture {
   std::string dir = MakeTempDir("llmgate-bench-rawtx");
-  internal::Logger logger;
-  std::unique_ptr<internal::Connection> connection;
-  sqlite3_stmt* begin = nullptr;
-  sqlite3_stmt* upsert = nullptr;
-  sqlite3_stmt* commit = nullptr;
+  std::unique_ptr<RawCounter> counter;
+  std::string error;
 
   RawCounterFixture() {
-    // Opened through the library so that the pragmas (WAL, synchronous, busy handler,
-    // checkpoint policy) are exactly those of quota.db; then only the raw handle is used.
-    internal::DbConfig config = internal::DbConfigFromOptions(Options{}, dir + "/raw.db", &logger);
-    connection = std::move(internal::Connection::Open(config)).value();
-    sqlite3* db = connection->db().getHandle();
-    sqlite3_exec(db, "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID", nullptr,
-                 nullptr, nullptr);
-    sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, nullptr);
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO counters(name, value) VALUES('key:bench', 1)"
-                       " ON CONFLICT(name) DO UPDATE SET value = value + 1",
-                       -1, &upsert, nullptr);
-    sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr);
+    const std::string path = dir + "/raw.db";
+    if (Status s = CreateRawCounterTable(path); !s.ok()) {
+      error = s.ToString();
+      return;
+    }
+    auto opened = RawCounter::Open(path, "key:bench");
+    if (!opened.ok()) {
+      error = opened.status().ToString();
+      return;
+    }
+    counter = std::move(opened).value();
   }
   ~RawCounterFixture() {
-    sqlite3_finalize(begin);
-    sqlite3_finalize(upsert);
-    sqlite3_finalize(commit);
-    connection.reset();
+    counter.reset();
     RemoveTree(dir);
-  }
-
-  bool Transaction() {
-    bool ok = sqlite3_step(begin) == SQLITE_DONE;
-    sqlite3_reset(begin);
-    ok = ok && sqlite3_step(upsert) == SQLITE_DONE;
-    sqlite3_reset(upsert);
-    ok = ok && sqlite3_step(commit) == SQLITE_DONE;
-    sqlite3_reset(commit);
-    // On SQLite releases with the WAL-reset bug automatic checkpoints are off and the
-    // library checkpoints after commits; the baseline does the same, or its WAL would grow
-    // without bound and it would not measure the same work.
-    connection->AfterCommit();
-    return ok;
   }
 };
 
 void BM_RawSqliteCounterTx(benchmark::State& state) {
   static RawCounterFixture fixture;  // removed at exit
-  RawCounterFixture* f = &fixture;
+  RawCounter* counter = fixture.counter.get();
+  if (counter == nullptr) {
+    state.SkipWithError(fixture.error.c_str());
+    return;
+  }
   for (auto _ : state) {
-    if (!f->Transaction()) state.SkipWithError("raw counter transaction failed");
+    if (!counter->Transaction()) state.SkipWithError("raw counter transaction failed");
   }
 }
 BENCHMARK(BM_RawSqliteCounterTx);

@@ -6,17 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "latency.h"
 #include "llmgate/llmgate.h"
-#include "store/connection.h"
-#include "store/db_config.h"
+#include "raw_counter.h"
 #include "workload.h"
 
 namespace llmgate::bench {
@@ -48,18 +44,18 @@ std::vector<double> MeasureHits(Gate& gate, const std::vector<std::string>& requ
 
 // A process committing paced counter transactions to quota.db, as a busy limiter would.
 [[noreturn]] void RunCounterWriter(const std::string& dir, int id) {
-  internal::Logger logger;
-  internal::DbConfig config = internal::DbConfigFromOptions(Options{}, dir + "/quota.db", &logger);
-  auto connection = std::move(internal::Connection::Open(config)).value();
+  auto counter = RawCounter::Open(dir + "/quota.db", "writer-" + std::to_string(id));
+  if (!counter.ok()) {
+    std::fprintf(stderr, "writer %d: %s\n", id, counter.status().ToString().c_str());
+    _exit(1);
+  }
   const int64_t period_ns = 1'000'000'000 / kWriterTxPerSecond;
   int64_t next = MonotonicNanos();
   for (;;) {
-    internal::WriteTransaction tx(*connection);
-    SQLite::Statement& st = connection->Prepared(
-        "INSERT INTO counters(name, value) VALUES(?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1");
-    st.bind(1, "writer-" + std::to_string(id));
-    st.exec();
-    tx.Commit();
+    if (!(*counter)->Transaction()) {
+      std::fprintf(stderr, "writer %d: %s\n", id, (*counter)->error().c_str());
+      _exit(1);
+    }
     next += period_ns;
     int64_t wait = next - MonotonicNanos();
     if (wait > 0) usleep(static_cast<useconds_t>(wait / 1000));
@@ -76,12 +72,11 @@ int Main() {
     requests.push_back(ChatRequest(i));
     gate->cache().Put("/chat/completions", requests.back(), ChatResponse(i, 1024));
   }
-  {
-    internal::Logger logger;
-    auto c = std::move(internal::Connection::Open(
-                           internal::DbConfigFromOptions(options, dir + "/quota.db", &logger)))
-                 .value();
-    c->db().exec("CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID");
+  if (Status s = CreateRawCounterTable(dir + "/quota.db"); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    gate.reset();
+    RemoveTree(dir);
+    return 1;
   }
   MeasureHits(*gate, requests);  // warm-up
   std::vector<double> idle = MeasureHits(*gate, requests);

@@ -9,8 +9,6 @@
 // Goal: acquire_per_s at least half of raw_tx_per_s at every process count.
 //
 // Usage: llmgate_limiter_scale_bench [--seconds=N] [--procs=1,2,4,8]
-#include <SQLiteCpp/Database.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,8 +22,7 @@
 
 #include "latency.h"
 #include "llmgate/llmgate.h"
-#include "store/connection.h"
-#include "store/db_config.h"
+#include "raw_counter.h"
 #include "workload.h"
 
 namespace llmgate::bench {
@@ -94,42 +91,21 @@ int64_t RunLimiter(const std::string& dir, int64_t start_ns, int64_t end_ns) {
 }
 
 int64_t RunRaw(const std::string& dir, int64_t start_ns, int64_t end_ns) {
-  internal::Logger logger;
-  auto opened = internal::Connection::Open(internal::DbConfigFromOptions(Options{}, dir + "/raw.db", &logger));
-  if (!opened.ok()) return -1;
-  std::unique_ptr<internal::Connection> connection = std::move(opened).value();
-  sqlite3* db = connection->db().getHandle();
-  sqlite3_stmt *begin = nullptr, *upsert = nullptr, *commit = nullptr;
-  sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, nullptr);
-  sqlite3_prepare_v2(db,
-                     "INSERT INTO counters(name, value) VALUES('key:bench', 1)"
-                     " ON CONFLICT(name) DO UPDATE SET value = value + 1",
-                     -1, &upsert, nullptr);
-  sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr);
+  auto counter = RawCounter::Open(dir + "/raw.db", "key:bench");
+  if (!counter.ok()) {
+    std::fprintf(stderr, "open: %s\n", counter.status().ToString().c_str());
+    return -1;
+  }
   SleepUntil(start_ns);
   int64_t done = 0;
-  bool ok = begin && upsert && commit;
-  while (ok && MonotonicNanos() < end_ns) {
-    ok = sqlite3_step(begin) == SQLITE_DONE;
-    sqlite3_reset(begin);
-    ok = ok && sqlite3_step(upsert) == SQLITE_DONE;
-    sqlite3_reset(upsert);
-    ok = ok && sqlite3_step(commit) == SQLITE_DONE;
-    sqlite3_reset(commit);
-    if (!ok) {
-      std::fprintf(stderr, "raw transaction: %s\n", sqlite3_errmsg(db));
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      break;
+  while (MonotonicNanos() < end_ns) {
+    if (!(*counter)->Transaction()) {
+      std::fprintf(stderr, "raw transaction: %s\n", (*counter)->error().c_str());
+      return -1;
     }
-    // The library checkpoints after commits on SQLite releases with the WAL-reset bug
-    // (automatic checkpoints are off there); the baseline does the same.
-    connection->AfterCommit();
     ++done;
   }
-  sqlite3_finalize(begin);
-  sqlite3_finalize(upsert);
-  sqlite3_finalize(commit);
-  return ok ? done : -1;
+  return done;
 }
 
 // Forks `procs` processes running `body` over the same window; returns operations/s.
@@ -176,10 +152,10 @@ void Prepare(const std::string& dir) {
     std::fprintf(stderr, "open: %s\n", gate.status().ToString().c_str());
     std::exit(1);
   }
-  internal::Logger logger;
-  auto c = internal::Connection::Open(internal::DbConfigFromOptions(Options{}, dir + "/raw.db", &logger));
-  if (!c.ok()) std::exit(1);
-  (*c)->db().exec("CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID");
+  if (Status s = CreateRawCounterTable(dir + "/raw.db"); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    std::exit(1);
+  }
 }
 
 std::string JoinNumbers(const std::vector<double>& v, const char* format) {
