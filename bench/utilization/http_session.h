@@ -1,20 +1,20 @@
-// A minimal blocking HTTP client on one libcurl easy handle (kept-alive connection), for
-// the naive callers and for the mock's control endpoints. Not thread-safe: one per thread.
+// A minimal blocking HTTP client on one libcurl easy handle, for the naive callers. It sends
+// the way the mock's control client does (mock::SendOnHandle) but keeps its handle, and with
+// it a kept-alive connection, across requests, as a real client under load does; and it keeps
+// the retry hints the naive policy honours. Not thread-safe: one per thread.
 #ifndef LLMGATE_BENCH_UTILIZATION_HTTP_SESSION_H_
 #define LLMGATE_BENCH_UTILIZATION_HTTP_SESSION_H_
 
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
+
+#include "mock_openai/mock_client.h"
 
 namespace llmgate::bench {
 
-struct HttpReply {
-  int status = 0;            // 0: no HTTP answer (connection failed, timed out)
-  std::string transport_error;
-  std::string body;
-  // The retry hints the naive policy honours, as sent.
+// status (0: no HTTP answer, see transport_error), body, and the retry hints as sent.
+struct HttpReply : mock::MockReply {
   std::optional<std::string> retry_after_ms;
   std::optional<std::string> retry_after;
 };

@@ -11,9 +11,23 @@ namespace {
 
 // The control endpoints answer at once; 10 s only bounds a server that hangs.
 constexpr long kTimeoutMs = 10000;
+// Connecting to a local server is immediate; 10 s only bounds one that does not listen.
+constexpr long kConnectTimeoutMs = 10000;
 
 size_t AppendBody(char* data, size_t size, size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+// Where SendOnHandle's header lines go: libcurl's callback carries one pointer.
+struct HeaderSink {
+  HeaderLineFn fn;
+  void* user;
+};
+
+size_t PassHeaderLine(char* data, size_t size, size_t count, void* out) {
+  const HeaderSink* sink = static_cast<const HeaderSink*>(out);
+  sink->fn(std::string_view(data, size * count), sink->user);
   return size * count;
 }
 
@@ -84,18 +98,11 @@ int64_t MockCounts::Get(const std::string& name) const {
 MockClient::MockClient(std::string origin, std::string ca_file)
     : origin_(std::move(origin)), ca_file_(std::move(ca_file)) {}
 
-MockReply MockClient::Send(const std::string& path, bool post, const std::string& body,
-                           const std::vector<std::string>& headers) const {
+MockReply SendOnHandle(void* handle, const std::string& url, bool post, const std::string& body,
+                       const std::vector<std::string>& headers, long timeout_ms, const std::string& ca_file,
+                       HeaderLineFn on_header, void* header_user) {
   MockReply reply;
-  // A fresh handle each time: no connection outlives the call, so a fork in between (the
-  // multi-process tests) leaves nothing shared, and a connection the mock dropped on
-  // purpose (faults) is never reused.
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) {
-    reply.transport_error = "curl_easy_init failed";
-    return reply;
-  }
-  const std::string url = origin_ + path;
+  CURL* curl = static_cast<CURL*>(handle);
   curl_slist* list = nullptr;
   for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
   // No "Expect: 100-continue" round trip for larger bodies.
@@ -107,23 +114,43 @@ MockReply MockClient::Send(const std::string& path, bool post, const std::string
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
-  if (!ca_file_.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file_.c_str());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, kTimeoutMs);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, kTimeoutMs);
+  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM-based timeouts
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &AppendBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  HeaderSink sink{on_header, header_user};
+  if (on_header != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &PassHeaderLine);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &sink);
+  }
   const CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   if (rc == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
   if (rc != CURLE_OK) {
     reply.body.clear();  // a partial answer is no answer
     reply.transport_error = curl_easy_strerror(rc);
     return reply;
   }
   reply.status = static_cast<int>(status);
+  return reply;
+}
+
+MockReply MockClient::Send(const std::string& path, bool post, const std::string& body,
+                           const std::vector<std::string>& headers) const {
+  // A fresh handle each time: no connection outlives the call, so a fork in between (the
+  // multi-process tests) leaves nothing shared, and a connection the mock dropped on
+  // purpose (faults) is never reused.
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) {
+    MockReply reply;
+    reply.transport_error = "curl_easy_init failed";
+    return reply;
+  }
+  MockReply reply = SendOnHandle(curl, origin_ + path, post, body, headers, kTimeoutMs, ca_file_);
+  curl_easy_cleanup(curl);
   return reply;
 }
 

@@ -10,12 +10,15 @@
 //
 // Part of the CMake target mock_openai_launcher. It talks HTTP with libcurl directly (not
 // through llmgate), so that what it reports is the server's side, whatever llmgate does.
+// SendOnHandle is that HTTP on a handle the caller keeps: the utilization benchmark's plain
+// clients send their load with it.
 #ifndef LLMGATE_TESTS_MOCK_OPENAI_MOCK_CLIENT_H_
 #define LLMGATE_TESTS_MOCK_OPENAI_MOCK_CLIENT_H_
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace llmgate::mock {
@@ -62,6 +65,22 @@ struct MockStats {
   std::map<std::string, MockCounts> orgs;
   std::vector<MockSecond> series;  // in the server's order: by second, then key
 };
+
+// Sees each header line of an answer as it arrives (status lines too, so that a caller can
+// tell the headers of a final answer from those of an interim 1xx one), with `user`.
+using HeaderLineFn = void (*)(std::string_view line, void* user);
+
+// How MockClient::Send talks HTTP, for a caller that needs its own handle: one request on
+// `curl`, an easy handle the caller owns (a CURL*, kept out of this header). MockClient::Send
+// passes a fresh handle each time; a load generator reuses one, so that its connection stays
+// alive across requests (curl_easy_reset it before each reuse: it keeps the connection, and
+// the options left from this call point into it). Sends `headers` (as "Name: value") without
+// "Expect: 100-continue", `body` when `post` (else GET); gives up after `timeout_ms` (and
+// after 10 s of connecting); never uses signals (safe in threads). `ca_file` (if not empty)
+// is trusted for HTTPS; `on_header` (if set) sees the header lines.
+MockReply SendOnHandle(void* curl, const std::string& url, bool post, const std::string& body,
+                       const std::vector<std::string>& headers, long timeout_ms, const std::string& ca_file = {},
+                       HeaderLineFn on_header = nullptr, void* header_user = nullptr);
 
 class MockClient {
  public:
