@@ -39,62 +39,34 @@ class Error(Exception):
         self.error_code = error_code
 
 
-class RateLimited(Error):
-    code = "RESOURCE_EXHAUSTED"
+_BY_CODE = {}
 
 
-class QuotaExhausted(Error):
-    code = "QUOTA_EXHAUSTED"
+def _error_class(name, code, *also):
+    """The subclass of Error for one status code, registered for _from_status.
+
+    The same class as `class <name>(Error, *also): code = <code>` would make; `also` names the
+    built-in exceptions it is too (ValueError, TimeoutError), for code that catches those.
+    One line a class keeps the list of classes and the code table from drifting apart.
+    """
+    cls = type(name, (Error,) + also, {"code": code, "__module__": __name__})
+    _BY_CODE[code] = cls
+    return cls
 
 
-class RequestTooLarge(Error):
-    code = "REQUEST_TOO_LARGE"
-
-
-class InvalidRequest(Error, ValueError):
-    code = "INVALID_ARGUMENT"
-
-
-class AuthenticationError(Error):
-    code = "UNAUTHENTICATED"
-
-
-class PermissionDenied(Error):
-    code = "PERMISSION_DENIED"
-
-
-class Unavailable(Error):
-    code = "UNAVAILABLE"
-
-
-class Timeout(Error, TimeoutError):
-    code = "DEADLINE_EXCEEDED"
-
-
-class Cancelled(Error):
-    code = "CANCELLED"
-
-
-class NotFound(Error):
-    code = "NOT_FOUND"
-
-
-class FailedPrecondition(Error):
-    code = "FAILED_PRECONDITION"
-
-
-class DataLoss(Error):
-    code = "DATA_LOSS"
-
-
-class InternalError(Error):
-    code = "INTERNAL"
-
-
-_BY_CODE = {cls.code: cls for cls in (
-    RateLimited, QuotaExhausted, RequestTooLarge, InvalidRequest, AuthenticationError,
-    PermissionDenied, Unavailable, Timeout, Cancelled, NotFound, FailedPrecondition, DataLoss,
-    InternalError)}
+RateLimited = _error_class("RateLimited", "RESOURCE_EXHAUSTED")
+QuotaExhausted = _error_class("QuotaExhausted", "QUOTA_EXHAUSTED")
+RequestTooLarge = _error_class("RequestTooLarge", "REQUEST_TOO_LARGE")
+InvalidRequest = _error_class("InvalidRequest", "INVALID_ARGUMENT", ValueError)
+AuthenticationError = _error_class("AuthenticationError", "UNAUTHENTICATED")
+PermissionDenied = _error_class("PermissionDenied", "PERMISSION_DENIED")
+Unavailable = _error_class("Unavailable", "UNAVAILABLE")
+Timeout = _error_class("Timeout", "DEADLINE_EXCEEDED", TimeoutError)
+Cancelled = _error_class("Cancelled", "CANCELLED")
+NotFound = _error_class("NotFound", "NOT_FOUND")
+FailedPrecondition = _error_class("FailedPrecondition", "FAILED_PRECONDITION")
+DataLoss = _error_class("DataLoss", "DATA_LOSS")
+InternalError = _error_class("InternalError", "INTERNAL")
 
 
 def _from_status(code, message, retry_after, http_status, request_id, error_code, text):
