@@ -10,6 +10,7 @@
 #include "llmgate/llmgate.h"
 #include "mock_openai/launcher.h"
 #include "testing/fork.h"
+#include "testing/key_options.h"
 #include "testing/mock_control.h"
 #include "testing/scripted_transport.h"
 #include "testing/temp_dir.h"
@@ -28,24 +29,10 @@ std::string KeyOf(const internal::HttpRequest& r) {
 
 class KeyPoolMultiprocessTest : public ::testing::Test {
  protected:
-  KeyPoolMultiprocessTest() {
-    unsetenv("OPENAI_API_KEY");
-    unsetenv("OPENAI_API_KEYS");
-    unsetenv("LLMGATE_KEYS_FILE");
-  }
+  KeyPoolMultiprocessTest() { testing::UnsetKeyEnvironment(); }
 
   Options BaseOptions(const std::vector<std::string>& keys) {
-    Options o;
-    o.state_dir = dir_.path();
-    o.base_url = "https://api.example.test/v1";
-    for (const std::string& k : keys) {
-      ApiKeySpec spec;
-      spec.key = k;
-      o.keys.push_back(spec);
-    }
-    o.limits_from_env = false;
-    o.cache_enabled = false;
-    return o;
+    return testing::ScriptedKeyPoolOptions(dir_.path(), keys);
   }
 
   // A gate whose transport answers with `responder` (and records into `script`).
@@ -142,8 +129,7 @@ TEST_F(KeyPoolMultiprocessTest, ADeadProcessesLeaseIsReclaimed) {
 }
 
 TEST(KeyPoolMockTest, FourKeysOneRevokedOneBrokeOneThrottledEveryRequestSucceeds) {
-  unsetenv("OPENAI_API_KEY");
-  unsetenv("OPENAI_API_KEYS");
+  testing::UnsetKeyEnvironment();
   const std::string revoked = "sk-test-mock-revoked-1111";
   const std::string broke = "sk-test-mock-broke-2222";
   const std::string throttled = "sk-test-mock-throttled-3333";
@@ -169,11 +155,7 @@ TEST(KeyPoolMockTest, FourKeysOneRevokedOneBrokeOneThrottledEveryRequestSucceeds
   o.base_url = server->base_url();
   o.limits_from_env = false;
   o.key_policy = KeyPolicy::kRoundRobin;
-  for (const std::string& k : {revoked, broke, throttled, good}) {
-    ApiKeySpec spec;
-    spec.key = k;
-    o.keys.push_back(spec);
-  }
+  o.keys = testing::KeySpecs({revoked, broke, throttled, good});
   auto gate = Gate::Open(o);
   ASSERT_TRUE(gate.ok()) << gate.status().ToString();
   for (int i = 0; i < 10; ++i) {

@@ -14,6 +14,7 @@
 #include "keys/latency_histogram.h"
 #include "llmgate/llmgate.h"
 #include "testing/fake_clock.h"
+#include "testing/key_options.h"
 #include "testing/log_capture.h"
 #include "testing/scripted_transport.h"
 #include "testing/temp_dir.h"
@@ -211,25 +212,14 @@ TEST(LatencyHistogramTest, BucketsAndQuantiles) {
 class KeyPoolTest : public ::testing::Test {
  protected:
   KeyPoolTest() : clock_(std::make_shared<testing::FakeClock>()), script_(std::make_shared<testing::Script>()) {
-    unsetenv("OPENAI_API_KEY");
-    unsetenv("OPENAI_API_KEYS");
-    unsetenv("LLMGATE_KEYS_FILE");
+    testing::UnsetKeyEnvironment();
   }
 
-  Options BaseOptions(std::vector<std::string> keys) {
-    Options o;
-    o.state_dir = dir_.path();
-    o.base_url = "https://api.example.test/v1";
-    for (const std::string& k : keys) {
-      ApiKeySpec spec;
-      spec.key = k;
-      o.keys.push_back(spec);
-    }
-    o.limits_from_env = false;
+  Options BaseOptions(const std::vector<std::string>& keys) {
+    Options o = testing::ScriptedKeyPoolOptions(dir_.path(), keys);
     o.clock = clock_;
     o.log_sink = logs_.Sink();
     o.log_level = LogLevel::kDebug;
-    o.cache_enabled = false;
     return o;
   }
 
