@@ -1,7 +1,10 @@
 #include "limit/limit_spec.h"
 
+#include "llmgate/limiter.h"
+
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -180,3 +183,57 @@ TEST(LimitSpecTest, NamesAndFormatRoundTrip) {
 
 }  // namespace
 }  // namespace llmgate::internal
+
+// The public functions (llmgate/limiter.h) that applications and the bindings use.
+namespace llmgate {
+namespace {
+
+TEST(PublicLimitSpecTest, ParseLimitsGivesPublicLimits) {
+  Result<std::vector<Limit>> r = ParseLimits("rpm=500, org:o-1/tpm=2000000;burst=500000\nrpd=100;calendar+9h");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 3u);
+  const Limit& rpm = (*r)[0];
+  EXPECT_EQ(rpm.scope, "");  // Options::default_scope
+  EXPECT_EQ(rpm.dimension, "requests");
+  EXPECT_EQ(rpm.limit, 500);
+  EXPECT_EQ(rpm.window, std::chrono::minutes(1));
+  EXPECT_EQ(rpm.kind, WindowKind::kRolling);
+  const Limit& tpm = (*r)[1];
+  EXPECT_EQ(tpm.scope, "org:o-1");
+  EXPECT_EQ(tpm.dimension, "tokens");
+  EXPECT_EQ(tpm.burst, 500000);
+  const Limit& rpd = (*r)[2];
+  EXPECT_EQ(rpd.window, std::chrono::hours(24));
+  EXPECT_EQ(rpd.kind, WindowKind::kCalendar);
+  EXPECT_EQ(rpd.calendar_offset, std::chrono::hours(9));
+  EXPECT_EQ(rpd.source, LimitSource::kConfigured);
+}
+
+TEST(PublicLimitSpecTest, FormatLimitReadsBackAsTheSameLimit) {
+  for (const char* spec : {"rpm=500", "org:o-1/tpm=2000000;burst=500000", "rpd=100;calendar+9h",
+                           "global/usd_micros/1d=5000000;calendar", "gpt-4o/ipm=50"}) {
+    Result<std::vector<Limit>> first = ParseLimits(spec);
+    ASSERT_TRUE(first.ok() && first->size() == 1) << spec;
+    const std::string text = FormatLimit(first->front());
+    EXPECT_EQ(text, spec);
+    Result<std::vector<Limit>> again = ParseLimits(text);
+    ASSERT_TRUE(again.ok() && again->size() == 1) << text;
+    EXPECT_EQ(again->front().scope, first->front().scope);
+    EXPECT_EQ(again->front().limit, first->front().limit);
+    EXPECT_EQ(again->front().window, first->front().window);
+    EXPECT_EQ(again->front().burst, first->front().burst);
+    EXPECT_EQ(again->front().calendar_offset, first->front().calendar_offset);
+  }
+}
+
+TEST(PublicLimitSpecTest, BadSpecsAreInvalidArgumentNamingTheSpec) {
+  for (const char* spec : {"rpm=0", "rpx=5", "rpm=five", "rpm=5,rpm=6", "=5"}) {
+    Result<std::vector<Limit>> r = ParseLimits(spec);
+    ASSERT_FALSE(r.ok()) << "accepted: " << spec;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << spec;
+    EXPECT_FALSE(r.status().message().empty());
+  }
+}
+
+}  // namespace
+}  // namespace llmgate

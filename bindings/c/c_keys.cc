@@ -6,7 +6,6 @@
 
 #include "c_internal.h"
 #include "c_json.h"
-#include "c_limit_specs.h"
 
 using llmgate::c_api::CopyOut;
 using llmgate::c_api::Guarded;
@@ -31,7 +30,7 @@ llmgate::Result<llmgate::ApiKeySpec> SpecOf(const char* key, const char* label, 
   spec.base_url = View(base_url);
   spec.organization = View(organization);
   spec.project = View(project);
-  auto limits = llmgate::c_api::ParseLimits(View(limits_spec));
+  auto limits = llmgate::ParseLimits(View(limits_spec));
   if (!limits.ok()) return limits.status();
   for (const llmgate::Limit& l : *limits) {
     if (!l.scope.empty()) {

@@ -6,7 +6,6 @@
 
 #include "c_internal.h"
 #include "c_json.h"
-#include "c_limit_specs.h"
 
 using llmgate::c_api::CopyOut;
 using llmgate::c_api::CostsOf;
@@ -98,7 +97,7 @@ char* llmgate_limiter_usage(llmgate_t* gate, const char* scope, size_t* len, cha
 
 void llmgate_limiter_set_limits(llmgate_t* gate, const char* specs, char** errptr) {
   GuardedVoid(errptr, [&] {
-    auto limits = llmgate::c_api::ParseLimits(View(specs));
+    auto limits = llmgate::ParseLimits(View(specs));
     if (!limits.ok()) return SaveError(errptr, limits.status());
     llmgate::Status s = gate->rep->limiter().SetLimits(*limits);
     if (!s.ok()) SaveError(errptr, s);

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "c_internal.h"
-#include "c_limit_specs.h"
 
 using llmgate::c_api::SaveError;
 using llmgate::c_api::View;
@@ -31,7 +30,7 @@ void llmgate_options_set_default_scope(llmgate_options_t* o, const char* v) {
 
 void llmgate_options_set_limits(llmgate_options_t* o, const char* specs, char** errptr) {
   llmgate::c_api::GuardedVoid(errptr, [&] {
-    auto limits = llmgate::c_api::ParseLimits(View(specs));
+    auto limits = llmgate::ParseLimits(View(specs));
     if (!limits.ok()) return SaveError(errptr, limits.status());
     o->rep.limits = std::move(limits).value();
   });

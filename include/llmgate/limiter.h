@@ -43,6 +43,15 @@ struct Limit {
   LimitSource source = LimitSource::kConfigured;
 };
 
+// Limits written as text, in the syntax of $LLMGATE_LIMITS and limits files (README, "Limit
+// specs"): "rpm=500,tpm=200000,rpd=10000;calendar", "org:org-1/tpm=2000000;burst=500000". A spec
+// that names no scope gives Limit::scope "" (Options::default_scope). A malformed spec, a zero
+// limit, an unknown name or a limit defined twice is kInvalidArgument naming the spec.
+LLMGATE_EXPORT Result<std::vector<Limit>> ParseLimits(std::string_view specs);
+
+// The spec that ParseLimits reads back as `limit` (its source aside): "org:a/tpm=100;burst=50".
+LLMGATE_EXPORT std::string FormatLimit(const Limit& limit);
+
 // An amount of one dimension: {"requests", 1}, {"tokens", 1200}.
 struct Cost {
   std::string dimension;

@@ -4,8 +4,6 @@
 #include <string>
 #include <utility>
 
-#include "limit/limit_convert.h"
-#include "limit/limit_spec.h"
 #include "py_callbacks.h"
 #include "py_convert.h"
 #include "py_errors.h"
@@ -79,11 +77,9 @@ LogLevel LevelFrom(py::handle v) {
 }  // namespace
 
 std::vector<Limit> LimitsFromSpecs(const std::string& specs) {
-  auto defs = internal::ParseLimitSpecs(specs);
-  if (!defs.ok()) Raise(defs.status());
-  std::vector<Limit> limits;
-  for (const internal::LimitDef& def : *defs) limits.push_back(internal::ToPublicLimit(def));
-  return limits;
+  Result<std::vector<Limit>> limits = ParseLimits(specs);
+  if (!limits.ok()) Raise(limits.status());
+  return std::move(limits).value();
 }
 
 ApiKeySpec KeySpecFrom(py::handle key) {
