@@ -135,40 +135,46 @@ TEST(ManualCheckpointTest, ConnectionsDoNotAutoCheckpointInManualMode) {
   EXPECT_EQ(std::filesystem::file_size(tmp.File("t.db-wal")), 0u);
 }
 
-// Opens t.db in manual-checkpoint mode with a small threshold and one table to write to.
-std::unique_ptr<internal::Connection> OpenSmallWalDb(const TempDir& tmp, internal::Logger* logger) {
-  internal::DbConfig config;
-  config.path = tmp.File("t.db");
-  config.manual_checkpoint = true;
-  config.checkpoint_pages = 100;  // 4 KiB pages
-  config.logger = logger;
-  auto c = internal::Connection::Open(config);
-  if (!c.ok()) return nullptr;
-  (*c)->db().exec("CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v BLOB)");
-  return std::move(c).value();
-}
-
-void CommitRows(internal::Connection& c, int rows, int bytes) {
-  internal::WriteTransaction tx(c);
-  SQLite::Statement& ins = c.Prepared("INSERT INTO t(v) VALUES(zeroblob(?1))");
-  for (int i = 0; i < rows; ++i) {
-    ins.bind(1, bytes);
-    ins.exec();
-    ins.reset();
+// t.db in manual-checkpoint mode with a small threshold (100 pages of 4 KiB), one table to
+// write to, and its WAL file.
+class SmallWalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    internal::DbConfig config;
+    config.path = tmp_.File("t.db");
+    config.manual_checkpoint = true;
+    config.checkpoint_pages = 100;
+    config.logger = &logger_;
+    auto c = internal::Connection::Open(config);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    db_ = std::move(c).value();
+    db_->db().exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)");
   }
-  tx.Commit();
-}
 
-TEST(ManualCheckpointTest, RoutineCheckpointsReuseTheWalFileInsteadOfTruncatingIt) {
-  TempDir tmp;
-  internal::Logger logger;
-  auto c = OpenSmallWalDb(tmp, &logger);
-  ASSERT_TRUE(c);
-  const std::string wal = tmp.File("t.db-wal");
+  void CommitRows(int rows, int bytes) {
+    internal::WriteTransaction tx(*db_);
+    SQLite::Statement& ins = db_->Prepared("INSERT INTO t(v) VALUES(zeroblob(?1))");
+    for (int i = 0; i < rows; ++i) {
+      ins.bind(1, bytes);
+      ins.exec();
+      ins.reset();
+    }
+    tx.Commit();
+  }
+
+  uintmax_t WalSize() const { return std::filesystem::file_size(tmp_.File("t.db-wal")); }
+  int Rows() { return db_->db().execAndGet("SELECT count(*) FROM t").getInt(); }
+
+  TempDir tmp_;
+  internal::Logger logger_;
+  std::unique_ptr<internal::Connection> db_;
+};
+
+TEST_F(SmallWalTest, RoutineCheckpointsReuseTheWalFileInsteadOfTruncatingIt) {
   uintmax_t last = 0, largest = 0;
   for (int i = 0; i < 400; ++i) {
-    CommitRows(*c, 1, 3000);
-    const uintmax_t size = std::filesystem::file_size(wal);
+    CommitRows(1, 3000);
+    const uintmax_t size = WalSize();
     // A truncating checkpoint would drop the file to nothing and make writers allocate it
     // again; a restarting one leaves it for the next writer to overwrite.
     ASSERT_GE(size, last) << "the WAL file shrank after commit " << i;
@@ -177,21 +183,16 @@ TEST(ManualCheckpointTest, RoutineCheckpointsReuseTheWalFileInsteadOfTruncatingI
   }
   // 400 commits of one page and more would be over 1.6 MB of WAL without checkpoints.
   EXPECT_LE(largest, uintmax_t{(100 + 8) * (4096 + 24)});
-  EXPECT_EQ(c->db().execAndGet("SELECT count(*) FROM t").getInt(), 400);
+  EXPECT_EQ(Rows(), 400);
 }
 
-TEST(ManualCheckpointTest, ALargeTransactionDoesNotLeaveALargeWalFileBehind) {
-  TempDir tmp;
-  internal::Logger logger;
-  auto c = OpenSmallWalDb(tmp, &logger);
-  ASSERT_TRUE(c);
-  const std::string wal = tmp.File("t.db-wal");
+TEST_F(SmallWalTest, ALargeTransactionDoesNotLeaveALargeWalFileBehind) {
   const uintmax_t limit = 2 * 100 * (4096 + 24);  // twice the threshold
-  CommitRows(*c, 500, 6000);  // about 1000 pages in one transaction
-  EXPECT_GT(std::filesystem::file_size(wal), 2 * limit);
-  CommitRows(*c, 1, 100);  // the first commit after the restart cuts the file back
-  EXPECT_LE(std::filesystem::file_size(wal), limit);
-  EXPECT_EQ(c->db().execAndGet("SELECT count(*) FROM t").getInt(), 501);
+  CommitRows(500, 6000);  // about 1000 pages in one transaction
+  EXPECT_GT(WalSize(), 2 * limit);
+  CommitRows(1, 100);  // the first commit after the restart cuts the file back
+  EXPECT_LE(WalSize(), limit);
+  EXPECT_EQ(Rows(), 501);
 }
 
 // Several processes write for a while; the process whose commit finds the WAL past the
