@@ -25,20 +25,6 @@ long long L(int64_t v) { return static_cast<long long>(v); }
 
 double Share(int64_t part, int64_t whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
 
-// KeyStateName() is not exported from the shared library (no LLMGATE_EXPORT), so the
-// demo names the states itself, with the same words.
-const char* StateName(KeyState state) {
-  switch (state) {
-    case KeyState::kActive:
-      return "active";
-    case KeyState::kCoolingDown:
-      return "cooling_down";
-    case KeyState::kDisabled:
-      return "disabled";
-  }
-  return "?";
-}
-
 std::string KeyReason(const KeyHealth& k) {
   if (k.state == KeyState::kDisabled) return k.disabled_reason;
   if (k.state == KeyState::kCoolingDown) {
@@ -115,7 +101,7 @@ void Keys(const ReportInputs& in, std::string* r) {
   std::sort(keys.begin(), keys.end(), [](const KeyHealth& a, const KeyHealth& b) { return a.label < b.label; });
   for (const KeyHealth& k : keys) {
     Add(r, "  %-8s %-14s %-13s %-16s %8lld %8lld %6lld %7lld %7lld\n", k.label.c_str(),
-        k.group.empty() ? "-" : k.group.c_str(), StateName(k.state), KeyReason(k).c_str(),
+        k.group.empty() ? "-" : k.group.c_str(), std::string(KeyStateName(k.state)).c_str(), KeyReason(k).c_str(),
         L(k.requests), L(k.successes), L(k.http_429), static_cast<long long>(k.latency_p50.count()),
         static_cast<long long>(k.latency_p99.count()));
   }
