@@ -254,6 +254,21 @@ TEST_F(ClientPipelineTest, TransportDetailsNeverCarryTheKey) {
   EXPECT_EQ(logs_.All().find(kKey), std::string::npos);
 }
 
+TEST_F(ClientPipelineTest, AResponseTooLargeToAcceptIsNotRetried) {
+  auto gate = Open(BaseOptions());
+  ASSERT_NE(gate, nullptr);
+  Scripted large;
+  large.failure = TransportFailure::kTooLarge;
+  large.failure_detail = "response body larger than max_body_bytes (268435456 bytes)";
+  Answer(large);
+  Answer(testing::OkAnswer());  // what a retry would get
+  auto r = gate->client().ChatCompletions(kChat);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("response too large"), std::string::npos) << r.status().message();
+  EXPECT_EQ(script_->sent.size(), 1u);
+}
+
 TEST_F(ClientPipelineTest, NoKeySendsNoAuthorization) {
   Options o = BaseOptions();
   o.api_key.clear();

@@ -345,11 +345,12 @@ TEST_F(CurlTransportTest, BodyAboveTheLimitIsAborted) {
   // Known up front from Content-Length ...
   HttpResult result = ReadWhole(*transport->Start(Post("/chat/completions")));
   ASSERT_TRUE(result.error);
-  EXPECT_EQ(result.error->failure, TransportFailure::kDropped);
+  EXPECT_EQ(result.error->failure, TransportFailure::kTooLarge);
   EXPECT_TRUE(Contains(result.error->detail, "max_body_bytes")) << result.error->detail;
   // ... and counted as it arrives.
   result = ReadWhole(*transport->Start(Post("/chat/completions", kSlowStream)));
   ASSERT_TRUE(result.error);
+  EXPECT_EQ(result.error->failure, TransportFailure::kTooLarge);
   EXPECT_TRUE(Contains(result.error->detail, "max_body_bytes")) << result.error->detail;
 }
 

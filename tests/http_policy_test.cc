@@ -464,6 +464,10 @@ TEST(ClassifyTest, TransportFailures) {
   Classification tls = Classify(TransportFailure::kTls, "certificate verify failed");
   EXPECT_EQ(tls.outcome, Outcome::kUnexpected);
   EXPECT_FALSE(tls.retryable());
+  Classification large = Classify(TransportFailure::kTooLarge, "response body larger than max_body_bytes");
+  EXPECT_EQ(large.outcome, Outcome::kUnexpected);
+  EXPECT_FALSE(large.retryable());
+  EXPECT_EQ(ToStatus(large).message(), "response too large: response body larger than max_body_bytes");
 }
 
 TEST(ClassifyTest, XShouldRetryOverrides) {

@@ -310,7 +310,7 @@ void CurlExchange::Finish(CURLcode code) {
   if (code == CURLE_OK && !headers_done_) {
     Fail(TransportFailure::kDropped, "the connection ended before a response arrived");
   } else if (body_too_large_ || code == CURLE_FILESIZE_EXCEEDED) {
-    Fail(TransportFailure::kDropped,
+    Fail(TransportFailure::kTooLarge,
          "response body larger than max_body_bytes (" + std::to_string(max_body_bytes_) + " bytes)");
   } else if (code != CURLE_OK) {
     Fail(CurlCodeToFailure(code), error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(code));

@@ -27,8 +27,9 @@ struct CurlTransportConfig {
   std::string ca_file;
   // Default empty: "llmgate/<version>".
   std::string user_agent;
-  // Default 256 MiB: a (decompressed) body larger than this is aborted with kDropped and a
-  // detail saying so, to bound the memory a broken or hostile server can make us use.
+  // Default 256 MiB: a (decompressed) body larger than this is aborted with kTooLarge (not
+  // retried: the same request would bring it again), to bound the memory a broken or hostile
+  // server can make us use.
   size_t max_body_bytes = size_t{256} << 20;
 };
 

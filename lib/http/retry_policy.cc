@@ -164,13 +164,16 @@ Classification Classify(int http_status, const HttpHeaders& headers, std::string
 
 Classification Classify(TransportFailure failure, std::string_view detail) {
   Classification c;
-  c.outcome = failure == TransportFailure::kTls ? Outcome::kUnexpected : Outcome::kNetwork;
+  // A TLS setup that was rejected, or an answer too large to accept, comes back the same way.
+  const bool permanent = failure == TransportFailure::kTls || failure == TransportFailure::kTooLarge;
+  c.outcome = permanent ? Outcome::kUnexpected : Outcome::kNetwork;
   std::string_view what;
   switch (failure) {
     case TransportFailure::kConnect: what = "connection failed"; break;
     case TransportFailure::kDropped: what = "connection dropped"; break;
     case TransportFailure::kTimeout: what = "transport timeout"; break;
     case TransportFailure::kTls: what = "TLS failure"; break;
+    case TransportFailure::kTooLarge: what = "response too large"; break;
   }
   c.error.message = std::string(what);
   if (!detail.empty()) c.error.message.append(": ").append(TruncateUtf8(detail, kMaxErrorMessageBytes));

@@ -54,6 +54,7 @@ enum class TransportFailure {
   kDropped,  // reset, closed early, empty or partial reply: the request may have been processed
   kTimeout,  // no complete response in time
   kTls,      // handshake or certificate rejected: retrying the same setup cannot help
+  kTooLarge,  // the body passed the transport's size limit: the same request brings it again
 };
 
 struct Classification {
