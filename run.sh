@@ -15,7 +15,7 @@ PACKAGES=(
   libsqlite3-dev libsqlitecpp-dev libxxhash-dev libcurl4-openssl-dev libsimdjson-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   pybind11-dev python3-dev
-  gnuplot-nox
+  gnuplot-nox locales
 )
 
 install_packages() {
@@ -31,6 +31,15 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# A locale whose decimal point is a comma, so that the tests that JSON numbers ignore the C
+# locale a host program may set run instead of skipping.
+ensure_comma_locale() {
+  locale -a 2>/dev/null | grep -qix 'de_DE.utf8' && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8
+}
+
 build() {
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
   cmake --build "$BUILD_DIR" -j"$(nproc)"
@@ -44,6 +53,7 @@ case "${1:-demo}" in
     ;;
   test)
     install_packages
+    ensure_comma_locale
     build
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600
     ;;
