@@ -442,6 +442,30 @@ TEST_F(KeyPoolTest, KeysOfTheFileWithLimitsAndBaseUrl) {
   EXPECT_EQ((*usage)[0].limit.limit, 2);
 }
 
+TEST_F(KeyPoolTest, MostHeadroomWeighsEveryScopeOfEveryKey) {
+  // a and b share org-1, whose limit for the model is nearly spent; c is alone in org-2; b
+  // also has a key limit of its own. Only c has room left in every scope it draws from.
+  Options o = BaseOptions({});
+  for (const auto& [key, org] : {std::pair{"sk-test-headroom-a-0001", "org-1"}, {"sk-test-headroom-b-0002", "org-1"},
+                                 {"sk-test-headroom-c-0003", "org-2"}}) {
+    ApiKeySpec spec;
+    spec.key = key;
+    spec.organization = org;
+    o.keys.push_back(spec);
+  }
+  o.keys[1].limits = *ParseLimits("rpm=100");
+  o.limits = *ParseLimits("org:org-1/model:m1/rpm=10,org:org-2/model:m1/rpm=10");
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  AcquireRequest spend;
+  spend.scopes = {"org:org-1/model:m1"};
+  spend.cost = {{"requests", 8}};
+  ASSERT_TRUE(gate->limiter().TryAcquire(spend)->granted());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(gate->client().ChatCompletions(kChat).ok());
+  ASSERT_EQ(script_->sent.size(), 3u);
+  for (const internal::HttpRequest& sent : script_->sent) EXPECT_EQ(KeyOf(sent), "sk-test-headroom-c-0003");
+}
+
 TEST_F(KeyPoolTest, KeysNeverReachTheDatabaseOrTheLogs) {
   ServeFourKinds();
   Options o = BaseOptions({kRevoked, kBroke, kThrottled, kGood});

@@ -1,9 +1,10 @@
 #include "keys/key_pool.h"
 
 #include <algorithm>
+#include <map>
+#include <string_view>
 #include <utility>
 
-#include "keys/key_selection.h"
 #include "limit/fingerprint.h"
 #include "util/interruptible_sleep.h"
 
@@ -147,19 +148,40 @@ std::vector<std::string> GateKeyPool::ScopesOf(const ApiKey& key, const std::str
   return CallScopes(config_.default_scope, key, group, model);
 }
 
-double GateKeyPool::Headroom(const ApiKey& key, const std::string& group, const std::string& model) {
-  double headroom = 1.0;
-  const std::string group_model = GroupModelScope(group, model);
-  for (const std::string& scope : {key.fingerprint, group_model, ServerScope(group_model)}) {
-    if (scope.empty()) continue;
-    Result<std::vector<llmgate::LimitUsage>> usage = limiter_->Usage(scope);
-    if (!usage.ok()) continue;
-    for (const llmgate::LimitUsage& u : *usage) {
-      if (u.limit.limit <= 0) continue;
-      headroom = std::min(headroom, static_cast<double>(u.remaining) / static_cast<double>(u.limit.limit));
+void GateKeyPool::FillHeadroom(const std::vector<std::shared_ptr<const ApiKey>>& keys, const std::string& model,
+                               int64_t now, std::vector<KeyCandidate>* candidates) {
+  // A key's headroom is the smallest share left of any limit in the scopes it draws from:
+  // its own, its group's for the model, and the server's view of that.
+  std::vector<std::vector<std::string>> scopes_of(keys.size());
+  std::vector<std::string> wanted;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const KeyCandidate& c = (*candidates)[i];
+    if (c.disabled || c.excluded || c.cooldown_until > now) continue;
+    const std::string group_model = GroupModelScope(groups_->GroupOf(*keys[i]), model);
+    for (std::string scope : {keys[i]->fingerprint, group_model, ServerScope(group_model)}) {
+      if (scope.empty()) continue;
+      wanted.push_back(scope);
+      scopes_of[i].push_back(std::move(scope));
     }
   }
-  return headroom;
+  if (wanted.empty()) return;
+  Result<std::vector<llmgate::LimitUsage>> usage = limiter_->UsageOf(wanted);
+  if (!usage.ok()) return;  // every key keeps headroom 1: the acquire itself still guards the quota
+  std::map<std::string_view, double> least_share;  // scope -> smallest remaining/limit
+  for (const llmgate::LimitUsage& u : *usage) {
+    if (u.limit.limit <= 0) continue;
+    const double share = static_cast<double>(u.remaining) / static_cast<double>(u.limit.limit);
+    auto [it, inserted] = least_share.emplace(u.limit.scope, share);
+    if (!inserted) it->second = std::min(it->second, share);
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    double headroom = 1.0;
+    for (const std::string& scope : scopes_of[i]) {
+      auto it = least_share.find(scope);
+      if (it != least_share.end()) headroom = std::min(headroom, it->second);
+    }
+    (*candidates)[i].headroom = headroom;
+  }
 }
 
 bool GateKeyPool::HasAlternative(const std::set<std::string>& excluded) {
@@ -260,12 +282,7 @@ Result<KeyChoice> GateKeyPool::Choose(const std::vector<llmgate::Cost>& cost, co
     // decides whether to go on, and any of them may serve the retry.
     if (std::all_of(candidates.begin(), candidates.end(), [](const KeyCandidate& c) { return c.disabled || c.excluded; }))
       for (KeyCandidate& c : candidates) c.excluded = false;
-    if (config_.policy == KeyPolicy::kMostHeadroom && keys.size() > 1) {
-      for (size_t i = 0; i < keys.size(); ++i) {
-        if (candidates[i].disabled || candidates[i].excluded || candidates[i].cooldown_until > now) continue;
-        candidates[i].headroom = Headroom(*keys[i], groups_->GroupOf(*keys[i]), model);
-      }
-    }
+    if (config_.policy == KeyPolicy::kMostHeadroom && keys.size() > 1) FillHeadroom(keys, model, now, &candidates);
     const size_t cursor = cursor_.fetch_add(1, std::memory_order_relaxed);
     KeyRanking ranking = RankKeys(candidates, config_.policy, cursor, config_.max_in_flight, now);
     if (!ranking.any_usable) {

@@ -15,6 +15,7 @@
 #include "keys/key_groups.h"
 #include "keys/key_rules.h"
 #include "keys/key_scopes.h"
+#include "keys/key_selection.h"
 #include "keys/key_store.h"
 #include "limit/gate_limiter.h"
 #include "llmgate/keys.h"
@@ -80,7 +81,10 @@ class GateKeyPool final : public KeyPool {
  private:
   std::vector<std::shared_ptr<const ApiKey>> Keys();
   Result<std::string> Resolve(std::string_view key);  // fingerprint or label -> fingerprint
-  double Headroom(const ApiKey& key, const std::string& group, const std::string& model);
+  // Sets the headroom of the candidates that may be used now from one read of every
+  // scope they draw from.
+  void FillHeadroom(const std::vector<std::shared_ptr<const ApiKey>>& keys, const std::string& model, int64_t now,
+                    std::vector<KeyCandidate>* candidates);
   Result<KeyChoice> AcquireWith(std::shared_ptr<const ApiKey> key, const std::vector<llmgate::Cost>& cost,
                                 const std::string& model, const std::atomic<bool>* cancelled, int64_t deadline,
                                 bool blocking, std::optional<Denial>* denial);

@@ -237,8 +237,13 @@ Status GateLimiter::Block(std::string_view scope, int64_t until_micros) {
 
 Result<std::vector<llmgate::LimitUsage>> GateLimiter::Usage(std::string_view scope) {
   if (Status s = CheckScopeName(scope); !s.ok()) return s;
-  Result<std::vector<LimitReport>> reports =
-      backend_->Usage(scope.empty() ? std::nullopt : std::optional<std::string>(std::string(scope)));
+  std::optional<std::vector<std::string>> selected;
+  if (!scope.empty()) selected.emplace(1, std::string(scope));
+  return UsageOf(selected);
+}
+
+Result<std::vector<llmgate::LimitUsage>> GateLimiter::UsageOf(const std::optional<std::vector<std::string>>& scopes) {
+  Result<std::vector<LimitReport>> reports = backend_->Usage(scopes);
   if (!reports.ok()) return reports.status();
   std::vector<llmgate::LimitUsage> out;
   out.reserve(reports->size());

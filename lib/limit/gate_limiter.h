@@ -6,6 +6,7 @@
 #define LLMGATE_LIB_LIMIT_GATE_LIMITER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ class GateLimiter final : public Limiter {
   Status Observe(std::string_view scope, const std::vector<ServerView>& views) override;
   Status Block(std::string_view scope, int64_t until_micros) override;
   Result<std::vector<llmgate::LimitUsage>> Usage(std::string_view scope) override;
+  // The usage of several scopes (every scope when nullopt), read at one moment in one read
+  // of the store: the key pool weighs the scopes of every key on each call.
+  Result<std::vector<llmgate::LimitUsage>> UsageOf(const std::optional<std::vector<std::string>>& scopes);
   Status SetLimits(const std::vector<llmgate::Limit>& limits) override;
   Status RemoveLimit(const llmgate::Limit& limit) override;
   Status ResetUsage(std::string_view scope) override;

@@ -81,9 +81,9 @@ class QuotaBackend {
   // Holds `scope` until `until_micros` for every process (blocks only ever lengthen).
   virtual Status Block(const std::string& scope, int64_t until_micros) = 0;
 
-  // The limits of `scope` (every scope when nullopt), ordered by scope, dimension, window
-  // and kind, with their usage now.
-  virtual Result<std::vector<LimitReport>> Usage(const std::optional<std::string>& scope) = 0;
+  // The limits of `scopes` (every scope when nullopt), ordered by scope, dimension, window
+  // and kind, with their usage now, all read at one moment (one read of the store).
+  virtual Result<std::vector<LimitReport>> Usage(const std::optional<std::vector<std::string>>& scopes) = 0;
 
   // Stores limit definitions (each valid, scope not empty) in one atomic step. A limit is
   // identified by scope, dimension, window and kind. A configured definition replaces the

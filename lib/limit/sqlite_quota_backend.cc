@@ -353,12 +353,15 @@ Status SqliteQuotaBackend::Block(const std::string& scope, int64_t until_micros)
   });
 }
 
-Result<std::vector<LimitReport>> SqliteQuotaBackend::Usage(const std::optional<std::string>& scope) {
+Result<std::vector<LimitReport>> SqliteQuotaBackend::Usage(const std::optional<std::vector<std::string>>& scopes) {
   std::vector<LimitReport> out;
   int64_t step = 0, now = 0;
   Status s = Run("usage", [&](Connection& c) {
     out.clear();
     now = clock_->NowMicros();
+    // One read transaction for the clock check and the rows: the key pool asks for the
+    // scopes of every key on each call, and each transaction costs its locks.
+    std::optional<ReadTransaction> rt(std::in_place, c);
     int64_t hwm = 0;
     {
       ScopedStatement st = c.Use(kReadHwm);
@@ -367,18 +370,15 @@ Result<std::vector<LimitReport>> SqliteQuotaBackend::Usage(const std::optional<s
     if (ClockCheck(hwm, now).step_back_micros > 0) {
       // A report must not show hours of waiting that the next acquire would repair: repair
       // first. (A read-only file cannot be repaired; the report then fails like an acquire.)
+      rt.reset();
       WriteTransaction tx(c);
       now = clock_->NowMicros();
       step = CheckClock(c, now);
       tx.Commit();
+      rt.emplace(c);
     }
-    ReadTransaction rt(c);
     ScopeRows set(&defs_cache_);
-    if (scope) {
-      set.LoadOne(c, *scope);
-    } else {
-      for (const std::string& name : ReadScopeNames(c, kLimitScopes)) set.LoadOne(c, name);
-    }
+    set.Load(c, scopes ? *scopes : ReadScopeNames(c, kLimitScopes));
     for (const LimitEntry& e : set.limits()) out.push_back({e.def, UsageAt(e.def, e.state, now)});
     // Scopes come in order; within one, order by dimension, window and kind.
     std::stable_sort(out.begin(), out.end(), [](const LimitReport& a, const LimitReport& b) {

@@ -34,7 +34,7 @@ class SqliteQuotaBackend final : public QuotaBackend {
   Status Cancel(const Reservation& reservation) override;
   Status Observe(const std::string& scope, const std::vector<ServerObservation>& views) override;
   Status Block(const std::string& scope, int64_t until_micros) override;
-  Result<std::vector<LimitReport>> Usage(const std::optional<std::string>& scope) override;
+  Result<std::vector<LimitReport>> Usage(const std::optional<std::vector<std::string>>& scopes) override;
   Result<std::vector<LimitChange>> SetLimits(const std::vector<LimitDef>& defs) override;
   Result<bool> RemoveLimit(const LimitDef& def) override;
   Result<std::vector<std::string>> ResetUsage(const std::optional<std::string>& scope) override;
