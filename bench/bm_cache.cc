@@ -7,10 +7,12 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "cache/canonical.h"
 #include "llmgate/llmgate.h"
 #include "store/connection.h"
 #include "store/db_config.h"
@@ -102,20 +104,123 @@ void BM_RawSqliteLookup(benchmark::State& state) {
 }
 BENCHMARK(BM_RawSqliteLookup);
 
+// The benchmark's chat requests, built once for the benchmarks that read them.
+const std::vector<std::string>& Requests() {
+  static const std::vector<std::string> requests = [] {
+    std::vector<std::string> v;
+    v.reserve(kEntries);
+    for (int i = 0; i < kEntries; ++i) v.push_back(ChatRequest(i));
+    return v;
+  }();
+  return requests;
+}
+
+// The canonical form of request i, as the cache stores and compares it.
+std::string CanonicalRequest(int i) {
+  std::string canonical;
+  internal::Canonicalize("https://api.openai.com/v1", "/chat/completions", Requests()[i], internal::CanonicalOptions{},
+                         &canonical);
+  return canonical;
+}
+
+// Not part of the goal: the raw lookup of what a hit must read, for seeing where a hit's
+// time goes. Same pragmas and access as BM_RawSqliteLookup, over rows shaped like the
+// cache's (the canonical request beside the 1 KiB response), comparing the stored request
+// byte for byte with the caller's before copying the response out.
+struct VerifiedRawFixture {
+  std::string dir = MakeTempDir("llmgate-bench-verified");
+  internal::Logger logger;
+  std::unique_ptr<internal::Connection> connection;
+  sqlite3_stmt* lookup = nullptr;
+  std::vector<std::string> canonical;  // what each lookup compares against
+
+  VerifiedRawFixture() {
+    internal::DbConfig config = internal::DbConfigFromOptions(Options{}, dir + "/raw.db", &logger);
+    config.mmap_bytes = kMmapBytes;
+    config.page_size = kPageSize;
+    connection = std::move(internal::Connection::Open(config)).value();
+    sqlite3* db = connection->db().getHandle();
+    sqlite3_exec(db, "CREATE TABLE kv(id INTEGER PRIMARY KEY, request BLOB NOT NULL, response BLOB NOT NULL)",
+                 nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+    sqlite3_stmt* ins = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO kv VALUES(?1, ?2, ?3)", -1, &ins, nullptr);
+    canonical.reserve(kEntries);
+    for (int i = 0; i < kEntries; ++i) {
+      canonical.push_back(CanonicalRequest(i));
+      std::string response = ChatResponse(i, 1024);
+      sqlite3_bind_int64(ins, 1, RawKey(i));
+      sqlite3_bind_blob(ins, 2, canonical.back().data(), static_cast<int>(canonical.back().size()), SQLITE_STATIC);
+      sqlite3_bind_blob(ins, 3, response.data(), static_cast<int>(response.size()), SQLITE_TRANSIENT);
+      sqlite3_step(ins);
+      sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    connection->Checkpoint();
+    sqlite3_prepare_v2(db, "SELECT request, response FROM kv WHERE id=?1", -1, &lookup, nullptr);
+    std::string out;
+    for (int i = 0; i < kEntries; ++i) Lookup(i, &out);  // fault the memory map in, untimed
+  }
+
+  bool Lookup(int i, std::string* out) {
+    sqlite3_bind_int64(lookup, 1, RawKey(i));
+    bool same = false;
+    if (sqlite3_step(lookup) == SQLITE_ROW) {
+      const std::string& expected = canonical[i];
+      same = static_cast<size_t>(sqlite3_column_bytes(lookup, 0)) == expected.size() &&
+             std::memcmp(sqlite3_column_blob(lookup, 0), expected.data(), expected.size()) == 0;
+      if (same) out->assign(static_cast<const char*>(sqlite3_column_blob(lookup, 1)), sqlite3_column_bytes(lookup, 1));
+    }
+    sqlite3_reset(lookup);
+    return same;
+  }
+  ~VerifiedRawFixture() {
+    sqlite3_finalize(lookup);
+    connection.reset();
+    RemoveTree(dir);
+  }
+};
+
+void BM_RawSqliteVerifiedLookup(benchmark::State& state) {
+  static VerifiedRawFixture fixture;  // destroyed at exit, which removes its directory
+  VerifiedRawFixture* f = &fixture;
+  const std::vector<int>& order = VisitOrder();
+  size_t n = 0;
+  std::string out;
+  for (auto _ : state) {
+    if (!f->Lookup(order[n++ % order.size()], &out)) state.SkipWithError("verified raw lookup missed");
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_RawSqliteVerifiedLookup);
+
+// Not part of the goal either: canonicalizing and hashing the benchmark's requests in the
+// same random order as the hits (so, like theirs, from memory no CPU cache holds).
+void BM_CanonicalizeAndHash(benchmark::State& state) {
+  const std::vector<std::string>& requests = Requests();
+  const std::vector<int>& order = VisitOrder();
+  size_t n = 0;
+  std::string canonical;
+  for (auto _ : state) {
+    const std::string& request = requests[order[n++ % order.size()]];
+    internal::Canonicalize("https://api.openai.com/v1", "/chat/completions", request, internal::CanonicalOptions{},
+                           &canonical);
+    benchmark::DoNotOptimize(internal::HashCanonical(canonical));
+  }
+}
+BENCHMARK(BM_CanonicalizeAndHash);
+
 struct CacheFixture {
   std::string dir = MakeTempDir("llmgate-bench-cache");
   std::unique_ptr<Gate> gate;
-  std::vector<std::string> requests;
+  const std::vector<std::string>& requests = Requests();
 
   CacheFixture() {
     Options options;
     options.state_dir = dir;
     gate = std::move(Gate::Open(options)).value();
-    requests.reserve(kEntries);
-    for (int i = 0; i < kEntries; ++i) {
-      requests.push_back(ChatRequest(i));
-      gate->cache().Put("/chat/completions", requests.back(), ChatResponse(i, 1024));
-    }
+    for (int i = 0; i < kEntries; ++i) gate->cache().Put("/chat/completions", requests[i], ChatResponse(i, 1024));
     // Read every entry once, untimed, as the raw fixture does: this faults the memory map
     // in. Access times are recorded at most once per Options::cache_access_granularity
     // (60 s) per entry: here for entries stored longer ago than that, and for the others
