@@ -42,20 +42,62 @@ const std::vector<int>& VisitOrder() {
 // The key of entry i, spread over the 64-bit range like hashes.
 int64_t RawKey(int i) { return static_cast<int64_t>(static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull); }
 
-struct RawFixture {
-  std::string dir = MakeTempDir("llmgate-bench-raw");
+// A database with the library's pragmas for cache.db, created with `create_sql` and left in
+// a transaction for the subclass to fill; FinishFill() commits and prepares the lookup.
+struct RawDb {
+  std::string dir;
   internal::Logger logger;
   std::unique_ptr<internal::Connection> connection;
+  sqlite3* db = nullptr;
   sqlite3_stmt* lookup = nullptr;
 
-  RawFixture() {
+  RawDb(const char* prefix, const char* create_sql) : dir(MakeTempDir(prefix)) {
     internal::DbConfig config = internal::DbConfigFromOptions(Options{}, dir + "/raw.db", &logger);
     config.mmap_bytes = kMmapBytes;
     config.page_size = kPageSize;
     connection = std::move(internal::Connection::Open(config)).value();
-    sqlite3* db = connection->db().getHandle();
-    sqlite3_exec(db, "CREATE TABLE kv(id INTEGER PRIMARY KEY, v BLOB NOT NULL)", nullptr, nullptr, nullptr);
+    db = connection->db().getHandle();
+    sqlite3_exec(db, create_sql, nullptr, nullptr, nullptr);
     sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+  }
+
+  void FinishFill(const char* lookup_sql) {
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    // Move the rows from the WAL into the database file, as the library's own checkpoints
+    // do: read through the WAL index and pread(), a lookup takes 1.6 to 2 times as long
+    // as one from the memory-mapped file, and the floor must be the fastest lookup.
+    connection->Checkpoint();
+    sqlite3_prepare_v2(db, lookup_sql, -1, &lookup, nullptr);
+  }
+
+  ~RawDb() {
+    sqlite3_finalize(lookup);
+    connection.reset();
+    RemoveTree(dir);
+  }
+};
+
+// Looks every entry up once, untimed: this faults the memory map in.
+template <typename Fixture>
+void WarmUp(Fixture* f) {
+  std::string out;
+  for (int i = 0; i < kEntries; ++i) f->Lookup(i, &out);
+}
+
+// The timed loop of the raw benchmarks: the entries in VisitOrder(), each copied out.
+template <typename Fixture>
+void TimeLookups(benchmark::State& state, Fixture* f) {
+  const std::vector<int>& order = VisitOrder();
+  size_t n = 0;
+  std::string out;
+  for (auto _ : state) {
+    if (!f->Lookup(order[n++ % order.size()], &out)) state.SkipWithError("raw lookup missed");
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
+struct RawFixture : RawDb {
+  RawFixture() : RawDb("llmgate-bench-raw", "CREATE TABLE kv(id INTEGER PRIMARY KEY, v BLOB NOT NULL)") {
     sqlite3_stmt* ins = nullptr;
     sqlite3_prepare_v2(db, "INSERT INTO kv VALUES(?1, ?2)", -1, &ins, nullptr);
     for (int i = 0; i < kEntries; ++i) {
@@ -66,14 +108,8 @@ struct RawFixture {
       sqlite3_reset(ins);
     }
     sqlite3_finalize(ins);
-    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-    // Move the rows from the WAL into the database file, as the library's own checkpoints
-    // do: read through the WAL index and pread(), a lookup takes 1.6 to 2 times as long
-    // as one from the memory-mapped file, and the floor must be the fastest lookup.
-    connection->Checkpoint();
-    sqlite3_prepare_v2(db, "SELECT v FROM kv WHERE id=?1", -1, &lookup, nullptr);
-    std::string out;
-    for (int i = 0; i < kEntries; ++i) Lookup(i, &out);  // fault the memory map in, untimed
+    FinishFill("SELECT v FROM kv WHERE id=?1");
+    WarmUp(this);
   }
 
   bool Lookup(int i, std::string* out) {
@@ -84,23 +120,11 @@ struct RawFixture {
     sqlite3_reset(lookup);
     return found;
   }
-  ~RawFixture() {
-    sqlite3_finalize(lookup);
-    connection.reset();
-    RemoveTree(dir);
-  }
 };
 
 void BM_RawSqliteLookup(benchmark::State& state) {
   static RawFixture fixture;  // destroyed at exit, which removes its directory
-  RawFixture* f = &fixture;
-  const std::vector<int>& order = VisitOrder();
-  size_t n = 0;
-  std::string out;
-  for (auto _ : state) {
-    if (!f->Lookup(order[n++ % order.size()], &out)) state.SkipWithError("raw lookup missed");
-    benchmark::DoNotOptimize(out.data());
-  }
+  TimeLookups(state, &fixture);
 }
 BENCHMARK(BM_RawSqliteLookup);
 
@@ -127,22 +151,12 @@ std::string CanonicalRequest(int i) {
 // time goes. Same pragmas and access as BM_RawSqliteLookup, over rows shaped like the
 // cache's (the canonical request beside the 1 KiB response), comparing the stored request
 // byte for byte with the caller's before copying the response out.
-struct VerifiedRawFixture {
-  std::string dir = MakeTempDir("llmgate-bench-verified");
-  internal::Logger logger;
-  std::unique_ptr<internal::Connection> connection;
-  sqlite3_stmt* lookup = nullptr;
+struct VerifiedRawFixture : RawDb {
   std::vector<std::string> canonical;  // what each lookup compares against
 
-  VerifiedRawFixture() {
-    internal::DbConfig config = internal::DbConfigFromOptions(Options{}, dir + "/raw.db", &logger);
-    config.mmap_bytes = kMmapBytes;
-    config.page_size = kPageSize;
-    connection = std::move(internal::Connection::Open(config)).value();
-    sqlite3* db = connection->db().getHandle();
-    sqlite3_exec(db, "CREATE TABLE kv(id INTEGER PRIMARY KEY, request BLOB NOT NULL, response BLOB NOT NULL)",
-                 nullptr, nullptr, nullptr);
-    sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+  VerifiedRawFixture()
+      : RawDb("llmgate-bench-verified",
+              "CREATE TABLE kv(id INTEGER PRIMARY KEY, request BLOB NOT NULL, response BLOB NOT NULL)") {
     sqlite3_stmt* ins = nullptr;
     sqlite3_prepare_v2(db, "INSERT INTO kv VALUES(?1, ?2, ?3)", -1, &ins, nullptr);
     canonical.reserve(kEntries);
@@ -156,11 +170,8 @@ struct VerifiedRawFixture {
       sqlite3_reset(ins);
     }
     sqlite3_finalize(ins);
-    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-    connection->Checkpoint();
-    sqlite3_prepare_v2(db, "SELECT request, response FROM kv WHERE id=?1", -1, &lookup, nullptr);
-    std::string out;
-    for (int i = 0; i < kEntries; ++i) Lookup(i, &out);  // fault the memory map in, untimed
+    FinishFill("SELECT request, response FROM kv WHERE id=?1");
+    WarmUp(this);
   }
 
   bool Lookup(int i, std::string* out) {
@@ -175,23 +186,11 @@ struct VerifiedRawFixture {
     sqlite3_reset(lookup);
     return same;
   }
-  ~VerifiedRawFixture() {
-    sqlite3_finalize(lookup);
-    connection.reset();
-    RemoveTree(dir);
-  }
 };
 
 void BM_RawSqliteVerifiedLookup(benchmark::State& state) {
   static VerifiedRawFixture fixture;  // destroyed at exit, which removes its directory
-  VerifiedRawFixture* f = &fixture;
-  const std::vector<int>& order = VisitOrder();
-  size_t n = 0;
-  std::string out;
-  for (auto _ : state) {
-    if (!f->Lookup(order[n++ % order.size()], &out)) state.SkipWithError("verified raw lookup missed");
-    benchmark::DoNotOptimize(out.data());
-  }
+  TimeLookups(state, &fixture);
 }
 BENCHMARK(BM_RawSqliteVerifiedLookup);
 
