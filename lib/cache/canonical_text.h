@@ -7,10 +7,9 @@
 
 #include <string_view>
 
-namespace llmgate::internal {
+#include "util/json_text.h"  // WriteEscape, FindInvalidUtf8
 
-// Writes the escape sequence of a byte that NeedsEscape (at most 6 bytes); returns the end.
-char* WriteEscape(char* out, unsigned char c);
+namespace llmgate::internal {
 
 // Reads the escape sequence at p (a backslash) in [p, end) and writes its character at *out
 // in canonical form, advancing *out by at most the length of the sequence. Returns the end of
@@ -25,10 +24,6 @@ char* Unescape(std::string_view text, char* out);
 // of ASCII white space made one space and none at either end; returns the end. The result is
 // never longer than the canonical form of the unchanged text.
 char* WriteNormalizedString(std::string_view text, char* out);
-
-// The first byte of [p, end) that does not start a valid UTF-8 sequence (overlong forms,
-// surrogates, code points above U+10FFFF and sequences cut short by end are invalid), or end.
-const char* FindInvalidUtf8(const char* p, const char* end);
 
 }  // namespace llmgate::internal
 

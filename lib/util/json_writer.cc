@@ -3,77 +3,36 @@
 #include <charconv>
 #include <cmath>
 
+#include "util/json_text.h"
+
 namespace llmgate::internal {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0 when it is
-// not one.
-size_t Utf8Length(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  size_t n = 0;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  }
-  // Overlong forms, surrogates and code points past U+10FFFF.
-  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;
-  if (c == 0xED && b(i + 1) >= 0xA0) return 0;
-  if (c == 0xF0 && b(i + 1) < 0x90) return 0;
-  if (c == 0xF4 && b(i + 1) >= 0x90) return 0;
-  return n;
-}
-
-// Printable ASCII other than '"' and '\\': copied as it is.
-bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
+// Copied as it is: printable ASCII other than '"' and '\\', and the bytes of UTF-8 text
+// (checked as a run by FindInvalidUtf8).
+bool IsPlain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c != 0x7F; }
 
 void AppendEscaped(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    // Most text is plain ASCII: copy runs of it at once.
-    size_t run = i;
-    while (run < s.size() && IsPlain(static_cast<unsigned char>(s[run]))) ++run;
-    out->append(s.data() + i, run - i);
-    i = run;
-    if (i == s.size()) break;
-
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const size_t n = Utf8Length(s, i);
-      if (n == 0) {
-        out->append("\xEF\xBF\xBD");  // U+FFFD for one byte that is not UTF-8
-        ++i;
-      } else {
-        out->append(s.data() + i, n);
-        i += n;
-      }
-      continue;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p != end) {
+    const char* run = p;
+    while (run != end && IsPlain(static_cast<unsigned char>(*run))) ++run;
+    // The run's text, each byte that is not UTF-8 replaced by U+FFFD. A sequence cut short by
+    // the end of the run is invalid anyway: the run ends at an ASCII byte, never part of one.
+    while (p != run) {
+      const char* const invalid = FindInvalidUtf8(p, run);
+      out->append(p, static_cast<size_t>(invalid - p));
+      if (invalid == run) break;
+      out->append("\xEF\xBF\xBD");
+      p = invalid + 1;
     }
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      default:  // the other control characters and DEL, which a terminal would act on
-        out->append("\\u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 0xF]);
-    }
-    ++i;
+    p = run;
+    if (p == end) break;
+    // A control byte, '"', '\\' or DEL (which a terminal would act on).
+    char escape[6];
+    out->append(escape, WriteEscape(escape, static_cast<unsigned char>(*p++)));
   }
   out->push_back('"');
 }
@@ -104,28 +63,15 @@ void JsonWriter::BeforeValue() {
   }
 }
 
-JsonWriter& JsonWriter::BeginObject() {
+JsonWriter& JsonWriter::Open(char bracket) {
   BeforeValue();
-  out_.push_back('{');
+  out_.push_back(bracket);
   has_value_.push_back(false);
   return *this;
 }
 
-JsonWriter& JsonWriter::EndObject() {
-  out_.push_back('}');
-  has_value_.pop_back();
-  return *this;
-}
-
-JsonWriter& JsonWriter::BeginArray() {
-  BeforeValue();
-  out_.push_back('[');
-  has_value_.push_back(false);
-  return *this;
-}
-
-JsonWriter& JsonWriter::EndArray() {
-  out_.push_back(']');
+JsonWriter& JsonWriter::Close(char bracket) {
+  out_.push_back(bracket);
   has_value_.pop_back();
   return *this;
 }
