@@ -378,7 +378,11 @@ Result<std::vector<LimitReport>> SqliteQuotaBackend::Usage(const std::optional<s
       rt.emplace(c);
     }
     ScopeRows set(&defs_cache_);
-    set.Load(c, scopes ? *scopes : ReadScopeNames(c, kLimitScopes));
+    if (scopes) {
+      set.Load(c, *scopes);
+    } else {
+      set.Load(c, ReadScopeNames(c, kLimitScopes));
+    }
     for (const LimitEntry& e : set.limits()) out.push_back({e.def, UsageAt(e.def, e.state, now)});
     // Scopes come in order; within one, order by dimension, window and kind.
     std::stable_sort(out.begin(), out.end(), [](const LimitReport& a, const LimitReport& b) {
