@@ -1,0 +1,124 @@
+#include "cache/single_flight.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#include "store/state_dir.h"
+#include "util/interruptible_sleep.h"
+
+namespace llmgate::internal {
+namespace {
+
+// A follower first looks again after this long, then each time half as long again.
+constexpr int64_t kFirstPollMicros = 2'000;
+
+// Joining retries when the file it locked was ended (removed) in between, at most this often.
+constexpr int kJoinAttempts = 8;
+
+// Opens the flight file, creating it with `mode` (not narrowed by the umask) if missing.
+int OpenFlightFile(const std::string& path, mode_t mode) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd >= 0) {
+    ::fchmod(fd, mode);
+    return fd;
+  }
+  if (errno != EEXIST) return -1;
+  return ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+}
+
+// True if `fd` is still the file at `path`: a leader that ended removed the file it held,
+// and a lock on that removed file leads nothing.
+bool StillAtPath(int fd, const std::string& path) {
+  struct stat held {}, named {};
+  if (::fstat(fd, &held) != 0 || ::stat(path.c_str(), &named) != 0) return false;
+  return held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+}
+
+Status FlightError(const std::string& what, const std::string& path, int err) {
+  return UnavailableError("single-flight: cannot " + what + " " + path + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+Flight::Flight(Flight&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), leading_(other.leading_), path_(std::move(other.path_)) {}
+
+Flight& Flight::operator=(Flight&& other) noexcept {
+  if (this != &other) {
+    End();
+    fd_ = std::exchange(other.fd_, -1);
+    leading_ = other.leading_;
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+bool Flight::Ended() {
+  if (!following()) return true;
+  // The leader holds the lock until it ends; getting it means there is no leader any more.
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) return false;
+  End();
+  return true;
+}
+
+void Flight::End() {
+  if (fd_ < 0) return;
+  // Removed before it is released, so that whoever locks it next sees it was ended.
+  if (leading_) ::unlink(path_.c_str());
+  ::close(fd_);  // releases the lock
+  fd_ = -1;
+}
+
+SingleFlight::SingleFlight(std::string dir, mode_t dir_mode, mode_t file_mode)
+    : dir_(std::move(dir)), dir_mode_(dir_mode), file_mode_(file_mode) {}
+
+std::string SingleFlight::PathOf(const Hash128& key) const {
+  char name[48];
+  std::snprintf(name, sizeof(name), "/%016llx%016llx.flight", static_cast<unsigned long long>(key.high),
+                static_cast<unsigned long long>(key.low));
+  return dir_ + name;
+}
+
+Result<Flight> SingleFlight::Join(const Hash128& key) {
+  const std::string path = PathOf(key);
+  for (int attempt = 0; attempt < kJoinAttempts; ++attempt) {
+    int fd = OpenFlightFile(path, file_mode_);
+    if (fd < 0 && errno == ENOENT) {
+      if (Status s = EnsureDirectory(dir_, dir_mode_); !s.ok()) return UnavailableError("single-flight: " + s.message());
+      fd = OpenFlightFile(path, file_mode_);
+    }
+    if (fd < 0) return FlightError("open", path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      if (err == EWOULDBLOCK) return Flight(fd, /*leading=*/false, path);
+      ::close(fd);
+      return FlightError("lock", path, err);
+    }
+    if (StillAtPath(fd, path)) return Flight(fd, /*leading=*/true, path);
+    ::close(fd);  // the flight this file held ended while it was being opened: join anew
+  }
+  return UnavailableError("single-flight: " + path + " kept being replaced");
+}
+
+FlightWait WaitForFlight(Flight* flight, const Clock& clock, int64_t deadline_micros,
+                         const std::atomic<bool>* cancelled) {
+  int64_t interval = kFirstPollMicros;
+  for (;;) {
+    if (flight->Ended()) return FlightWait::kEnded;
+    const int64_t now = clock.NowMicros();
+    if (now >= deadline_micros) return FlightWait::kDeadline;
+    const SleepOutcome slept = InterruptibleSleepUntil(clock, std::min(now + interval, deadline_micros), cancelled);
+    if (slept.cancelled) return FlightWait::kCancelled;
+    interval = std::min(interval + interval / 2, kInterruptibleSleepSliceMicros);
+  }
+}
+
+}  // namespace llmgate::internal
