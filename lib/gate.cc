@@ -167,6 +167,11 @@ class GateImpl final : public Gate {
     rc.flush_batch = options_.cache_flush_batch > 0 ? options_.cache_flush_batch : 1;
     rc.logger = &logger_;
     rc.clock = options_.clock;
+    if (options_.cache_single_flight) {
+      rc.flights_dir = state_dir_ + "/flights";
+      rc.flights_dir_mode = options_.share_with_group ? 0770 : 0700;
+      rc.flights_file_mode = config.file_mode;
+    }
     cache_ = std::make_unique<ResponseCache>(std::move(rc), std::move(backend).value());
     return Status::Ok();
   }

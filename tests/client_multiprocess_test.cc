@@ -1,8 +1,11 @@
 // Shared learning across processes: what one process learns from the server (a 429's
 // wait, the remaining quota) holds every other process of the state directory, so the
-// second one does not meet the 429 the first one met. Counted on the server's side.
+// second one does not meet the 429 the first one met. And single-flight: processes that
+// send one prompt at once cost one API call. Counted on the server's side.
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <vector>
 
 #include "llmgate/llmgate.h"
 #include "mock_openai/launcher.h"
@@ -67,6 +70,60 @@ TEST(ClientMultiprocessTest, SecondProcessAvoidsTheRateLimitTheFirstMet) {
   EXPECT_EQ(testing::WaitChild(second), 0);
   EXPECT_EQ(control.Total("http_429"), 1);
   EXPECT_EQ(control.Total("ok"), 62);
+}
+
+// Four processes send one prompt at the same moment, while the server takes 400 ms to
+// answer: one of them calls the API, the others wait for its answer and take it from the
+// cache. Whatever the order the processes run in, the server sees one request (a process
+// that comes late finds the answer stored).
+TEST(ClientMultiprocessTest, IdenticalPromptsSentAtOnceCostOneApiCall) {
+  testing::TempDir dir;
+  mock::LaunchOptions launch;
+  launch.config_json = R"({"faults": {"latency_ms": 400}})";
+  std::string error;
+  auto server = mock::MockOpenAiProcess::Start(launch, &error);
+  ASSERT_NE(server, nullptr) << error;
+  testing::MockControl control(server->origin());
+
+  Options options;
+  options.state_dir = dir.path();
+  options.base_url = server->base_url();
+  options.api_key = kKey;
+  options.limits_from_env = false;
+
+  constexpr int kProcesses = 4;
+  int ready[2], go[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(go), 0);
+  std::vector<pid_t> children;
+  for (int i = 0; i < kProcesses; ++i) {
+    // Exit code 0: answered by the API; 1: from the cache; 10 and up: failed.
+    children.push_back(testing::ForkChild([&]() -> int {
+      auto gate = Gate::Open(options);
+      if (!gate.ok()) return 10;
+      (void)!write(ready[1], "r", 1);
+      char byte;
+      if (read(go[0], &byte, 1) != 1) return 11;
+      auto r = (*gate)->client().ChatCompletions(ChatBody("one question, asked by every process"));
+      if (!r.ok()) return 12;
+      return r->from_cache ? 1 : 0;
+    }));
+  }
+  for (int i = 0; i < kProcesses; ++i) {
+    char byte = 0;
+    ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  }
+  ASSERT_EQ(write(go[1], "gggg", kProcesses), kProcesses);
+  int from_api = 0, from_cache = 0;
+  for (pid_t child : children) {
+    const int code = testing::WaitChild(child);
+    EXPECT_TRUE(code == 0 || code == 1) << "child exit code " << code;
+    (code == 0 ? from_api : from_cache) += 1;
+  }
+  for (int fd : {ready[0], ready[1], go[0], go[1]}) close(fd);
+  EXPECT_EQ(from_api, 1);
+  EXPECT_EQ(from_cache, kProcesses - 1);
+  EXPECT_EQ(control.Total("ok"), 1);
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ void llmgate_options_set_busy_timeout_ms(llmgate_options_t* o, int64_t ms) { o->
 void llmgate_options_set_cache_enabled(llmgate_options_t* o, unsigned char v) { o->rep.cache_enabled = v; }
 void llmgate_options_set_cache_max_bytes(llmgate_options_t* o, int64_t v) { o->rep.cache_max_bytes = v; }
 void llmgate_options_set_cache_default_ttl_s(llmgate_options_t* o, int64_t s) { o->rep.cache_default_ttl = seconds(s); }
+void llmgate_options_set_cache_single_flight(llmgate_options_t* o, unsigned char v) { o->rep.cache_single_flight = v; }
 void llmgate_options_set_max_attempts(llmgate_options_t* o, int v) { o->rep.max_attempts = v; }
 void llmgate_options_set_connect_timeout_ms(llmgate_options_t* o, int64_t ms) {
   o->rep.connect_timeout = milliseconds(ms);

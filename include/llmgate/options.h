@@ -80,6 +80,14 @@ struct Options {
   // and trimmed before hashing, so prompts that differ only in spacing share an entry.
   bool cache_normalize_whitespace = false;
 
+  // Default true: single-flight. A call that misses the cache while an identical call
+  // (same cache key) is under way in any process of the state directory waits for it and
+  // answers from the cache, so identical prompts sent at once cost one API call. If the
+  // first call stores nothing (it failed), each waiting call goes on by itself. Streams and
+  // calls with CacheControl::skip_read or skip_write neither wait nor make others wait.
+  // false: every miss calls the API.
+  bool cache_single_flight = true;
+
   // Defaults 1 s / 256: a hit never writes on its own. Access times and hit counters are
   // kept in memory and written in one transaction every interval or every batch hits,
   // whichever comes first (and when the gate closes).

@@ -20,6 +20,9 @@ constexpr size_t kMaxRecordedAt = 262'144;
 ResponseCache::ResponseCache(ResponseCacheConfig config, std::unique_ptr<CacheBackend> backend)
     : config_(std::move(config)), backend_(std::move(backend)), recorded_at_(kMaxRecordedAt) {
   if (!config_.clock) config_.clock = SystemClock();
+  if (!config_.flights_dir.empty()) {
+    flights_ = std::make_unique<SingleFlight>(config_.flights_dir, config_.flights_dir_mode, config_.flights_file_mode);
+  }
   last_flush_us_ = config_.clock->NowMicros();
 }
 
@@ -40,6 +43,16 @@ Result<std::string*> ResponseCache::CanonicalFor(std::string_view path, std::str
 
 Result<std::optional<std::string>> ResponseCache::Get(std::string_view path, std::string_view request_json,
                                                       const CacheControl& control) {
+  return Find(path, request_json, control, /*count_miss=*/true);
+}
+
+Result<std::optional<std::string>> ResponseCache::GetAgain(std::string_view path, std::string_view request_json,
+                                                           const CacheControl& control) {
+  return Find(path, request_json, control, /*count_miss=*/false);
+}
+
+Result<std::optional<std::string>> ResponseCache::Find(std::string_view path, std::string_view request_json,
+                                                       const CacheControl& control, bool count_miss) {
   if (!config_.enabled || control.skip_read) return std::optional<std::string>();
   Result<std::string*> canonical = CanonicalFor(path, request_json, control);
   if (!canonical.ok()) return canonical.status();
@@ -50,11 +63,11 @@ Result<std::optional<std::string>> ResponseCache::Get(std::string_view path, std
   Result<std::optional<StoredResponse>> found = backend_->Lookup(key, request, now);
   if (!found.ok()) {
     NoteFailure(found.status(), "lookup");
-    NoteMiss(now);
+    if (count_miss) NoteMiss(now);
     return std::optional<std::string>();
   }
   if (!found->has_value()) {
-    NoteMiss(now);
+    if (count_miss) NoteMiss(now);
     return std::optional<std::string>();
   }
   NoteHit(key, **found, now);
@@ -94,6 +107,19 @@ Status ResponseCache::Put(std::string_view path, std::string_view request_json, 
   std::lock_guard<std::mutex> lock(pending_mu_);
   NoteRecordedLocked(entry.key.low, now);  // a store records the access time itself
   return s;
+}
+
+Result<Flight> ResponseCache::JoinFlight(std::string_view path, std::string_view request_json,
+                                         const CacheControl& control) {
+  if (!config_.enabled || !flights_) return Flight();
+  Result<std::string*> canonical = CanonicalFor(path, request_json, control);
+  if (!canonical.ok()) return canonical.status();
+  Result<Flight> flight = flights_->Join(config_.hasher(**canonical));
+  if (!flight.ok()) {
+    if (config_.logger) config_.logger->Warn(flight.status().message(), "; the call goes on without waiting for others");
+    return Flight();
+  }
+  return flight;
 }
 
 Status ResponseCache::Invalidate(std::string_view path, std::string_view request_json,

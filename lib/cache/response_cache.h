@@ -12,6 +12,7 @@
 #include "cache/cache_backend.h"
 #include "cache/canonical.h"
 #include "cache/recorded_accesses.h"
+#include "cache/single_flight.h"
 #include "llmgate/cache.h"
 #include "llmgate/clock.h"
 #include "util/logger.h"
@@ -31,6 +32,11 @@ struct ResponseCacheConfig {
   std::shared_ptr<Clock> clock;
   // The key function; tests inject one that collides.
   Hash128 (*hasher)(std::string_view canonical) = &HashCanonical;
+  // Where flights of identical calls are held (single_flight.h); "" = calls do not wait
+  // for each other.
+  std::string flights_dir;
+  mode_t flights_dir_mode = 0700;
+  mode_t flights_file_mode = 0600;
 };
 
 class ResponseCache final : public Cache {
@@ -48,11 +54,24 @@ class ResponseCache final : public Cache {
   Result<CacheStats> Stats() override;
   Status Flush() override;
 
+  // Get for a request whose miss was already counted (looking again after a flight): a hit
+  // counts, a miss does not.
+  Result<std::optional<std::string>> GetAgain(std::string_view path, std::string_view request_json,
+                                              const CacheControl& control);
+
+  // Joins the flight of the request's key (single_flight.h): a caller that missed leads it
+  // until its answer is stored, or follows an identical call already under way. No flight
+  // (neither leading nor following) when flights are off, the cache is off, or the flight
+  // file cannot be used (logged). kInvalidArgument for a body that is not a JSON object.
+  Result<Flight> JoinFlight(std::string_view path, std::string_view request_json, const CacheControl& control);
+
  private:
   // Canonical form of the request in a per-thread buffer (no allocation on the hot path).
   Result<std::string*> CanonicalFor(std::string_view path, std::string_view request_json,
                                     const CacheControl& control);
   std::string_view NamespaceFor(const CacheControl& control) const;
+  Result<std::optional<std::string>> Find(std::string_view path, std::string_view request_json,
+                                          const CacheControl& control, bool count_miss);
   void NoteHit(const Hash128& key, const StoredResponse& stored, int64_t now_us);
   void NoteMiss(int64_t now_us);
   void NoteFailure(const Status& status, const char* what);
@@ -61,6 +80,7 @@ class ResponseCache final : public Cache {
 
   ResponseCacheConfig config_;
   std::unique_ptr<CacheBackend> backend_;
+  std::unique_ptr<SingleFlight> flights_;  // null when flights are off
 
   std::mutex pending_mu_;  // guards the three fields below
   std::unordered_map<uint64_t, AccessRecord> pending_accesses_;

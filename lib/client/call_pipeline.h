@@ -1,6 +1,6 @@
 // The one path every call takes:
 //
-//   cache lookup -> choose the key -> acquire the key's scopes with an estimated cost ->
+//   cache lookup -> single-flight (wait for an identical call under way) -> choose the key -> acquire the key's scopes with an estimated cost ->
 //   HTTP -> classify -> learn from the headers -> retry per policy -> reconcile actual
 //   usage -> store in cache -> stats
 //
@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "cache/response_cache.h"
 #include "client/client_settings.h"
 #include "client/cost_estimate.h"
 #include "keys/key_groups.h"
@@ -44,7 +45,7 @@ struct PipelineDeps {
   GateKeyPool* pool = nullptr;
   KeyStore* key_store = nullptr;  // the shared counters
   HttpTransport* transport = nullptr;
-  Cache* cache = nullptr;
+  ResponseCache* cache = nullptr;
   GateLimiter* limiter = nullptr;
   KeyGroups* groups = nullptr;
   RateLearner* learner = nullptr;
@@ -109,6 +110,14 @@ class CallPipeline {
 
  private:
   struct Attempt;
+  // A complete answer from the cache, or nullopt on a miss; an unusable request body fails.
+  // `again`: the call's miss was already counted (ResponseCache::GetAgain).
+  Result<std::optional<CallResult>> FromCache(const CallSpec& spec, const CallOptions& options, bool again);
+  // After a miss: joins the flight of identical calls. Returns the answer an identical call
+  // stored while this one waited; otherwise nullopt, with *lead holding the flight when this
+  // call leads it (until its answer is stored). Fails on the deadline or a cancellation.
+  Result<std::optional<CallResult>> JoinFlight(const CallSpec& spec, const CallOptions& options, int64_t deadline,
+                                               Flight* lead);
   HttpRequest BuildRequest(const CallSpec& spec, const CallOptions& options, const ApiKey& key,
                            const std::string& idempotency_key, int64_t deadline) const;
   // Reads the answer (for a stream: only the headers of a 2xx) and classifies it.

@@ -404,6 +404,7 @@ static void test_bad_key(const char* state_dir, const char* base_url) {
   llmgate_options_set_base_url(options, base_url);
   llmgate_options_set_api_key(options, "sk-test-revoked");
   llmgate_options_set_limits_from_env(options, 0);
+  llmgate_options_set_cache_single_flight(options, 0); /* the failing call waits for no one */
   llmgate_t* gate = llmgate_open(options, &err);
   llmgate_options_destroy(options);
   CHECK_NO_ERROR(err);

@@ -16,8 +16,8 @@ class Gate:
     durations in seconds: state_dir, base_url, api_key, organization, project,
     azure_api_version, limits ("rpm=500,tpm=200000", or a list of specs), limits_from_env,
     limits_file, default_scope, cache_enabled, cache_namespace, cache_max_bytes,
-    cache_default_ttl, cache_normalize_whitespace, max_attempts, connect_timeout,
-    request_timeout, call_timeout, verify_tls, ca_file, learn_limits,
+    cache_default_ttl, cache_normalize_whitespace, cache_single_flight, max_attempts,
+    connect_timeout, request_timeout, call_timeout, verify_tls, ca_file, learn_limits,
     default_completion_tokens, share_with_group, sync_full, busy_timeout, log (callable
     (level, message)), log_level, on_wait (callable(event)), on_retry (callable(event)),
     tokenizer (callable(model, text) -> int). Callbacks run on library threads, with the GIL.

@@ -130,6 +130,7 @@ Options OptionsFromDict(const py::dict& kwargs) {
     else if (k == "cache_max_bytes") o.cache_max_bytes = Int(value, k);
     else if (k == "cache_default_ttl") o.cache_default_ttl = WholeSeconds(value, k);
     else if (k == "cache_normalize_whitespace") o.cache_normalize_whitespace = Flag(value, k);
+    else if (k == "cache_single_flight") o.cache_single_flight = Flag(value, k);
     else if (k == "cache_flush_interval") o.cache_flush_interval = Millis(value, "cache_flush_interval");
     else if (k == "cache_flush_batch") o.cache_flush_batch = static_cast<int>(Int(value, k));
     else if (k == "cache_access_granularity") o.cache_access_granularity = WholeSeconds(value, k);

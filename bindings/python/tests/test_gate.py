@@ -57,6 +57,24 @@ class CallsTest(GateTestCase):
         self.assertEqual(stats["cache"]["hits"], 1)
         self.assertEqual(stats["cache"]["entries"], 1)
 
+    def test_identical_calls_at_once_cost_one_request(self):
+        self.mock.configure({"faults": {"latency_ms": 300}})
+        for single_flight, requests in ((True, 1), (False, 2)):
+            before = self.mock.totals()["requests"]
+            gate = self.open_gate(cache_single_flight=single_flight)
+            request = chat_request("asked twice at once, single_flight=%s" % single_flight)
+            answers = []
+            threads = [threading.Thread(target=lambda: answers.append(gate.chat(request))) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(len(answers), 2)
+            # One answer for both, or one each (their ids differ).
+            self.assertEqual(answers[0]["id"] == answers[1]["id"], single_flight)
+            self.assertEqual(self.mock.totals()["requests"] - before, requests)
+            gate.close()
+
     def test_response_details(self):
         gate = self.open_gate()
         r = gate.chat('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi there"}]}',

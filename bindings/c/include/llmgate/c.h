@@ -109,6 +109,8 @@ LLMGATE_EXPORT void llmgate_options_set_busy_timeout_ms(llmgate_options_t* optio
 LLMGATE_EXPORT void llmgate_options_set_cache_enabled(llmgate_options_t* options, unsigned char v);
 LLMGATE_EXPORT void llmgate_options_set_cache_max_bytes(llmgate_options_t* options, int64_t bytes);
 LLMGATE_EXPORT void llmgate_options_set_cache_default_ttl_s(llmgate_options_t* options, int64_t seconds);
+/* Default 1: a call that misses while an identical call is under way waits for its answer. */
+LLMGATE_EXPORT void llmgate_options_set_cache_single_flight(llmgate_options_t* options, unsigned char v);
 LLMGATE_EXPORT void llmgate_options_set_max_attempts(llmgate_options_t* options, int attempts);
 LLMGATE_EXPORT void llmgate_options_set_connect_timeout_ms(llmgate_options_t* options, int64_t ms);
 LLMGATE_EXPORT void llmgate_options_set_request_timeout_ms(llmgate_options_t* options, int64_t ms);
