@@ -31,12 +31,14 @@ struct WallTime {
   int64_t micros = 0;
 };
 
-inline std::string_view WindowKindName(WindowKind kind) {
-  return kind == WindowKind::kCalendar ? "calendar" : "rolling";
+// The public enums, named in full: lib/limit has enums of these names of its own, and a file
+// that includes both headers must still get these.
+inline std::string_view WindowKindName(llmgate::WindowKind kind) {
+  return kind == llmgate::WindowKind::kCalendar ? "calendar" : "rolling";
 }
 
-inline std::string_view LimitSourceName(LimitSource source) {
-  return source == LimitSource::kLearned ? "learned" : "configured";
+inline std::string_view LimitSourceName(llmgate::LimitSource source) {
+  return source == llmgate::LimitSource::kLearned ? "learned" : "configured";
 }
 
 template <typename Visit>

@@ -186,18 +186,21 @@ check "keys disable of an unknown key: exit 1" test "$rc" -eq 1
 
 # ---- quota ----
 # Configured limits (from the environment of a calling process): a day's requests and a
-# calendar day's tokens, which do not drain during the test.
+# calendar day's tokens (a day that starts at 09:00 UTC), which do not drain during the test.
 rc=0
-LLMGATE_LIMITS="rpd=1000,tpd=100000;calendar" "$cli" chat "limits please" "${common[@]}" >/dev/null 2>"$tmp/lim.err" || rc=$?
+LLMGATE_LIMITS="rpd=1000,tpd=100000;calendar+9h" "$cli" chat "limits please" "${common[@]}" >/dev/null 2>"$tmp/lim.err" || rc=$?
 check "chat with \$LLMGATE_LIMITS: exit 0" test "$rc" -eq 0
 http_chats=$((http_chats + 1))
 run qshow quota show --state-dir "$st"
 check "quota show lists the configured limits" grep -Eq '^  global +rpd +configured +1 / 1000' "$tmp/qshow.out"
-check "quota show marks calendar limits" grep -Eq 'tpd \(calendar\) +configured' "$tmp/qshow.out"
+check "quota show marks calendar limits and their offset" grep -Eq 'tpd \(calendar\+9h\) +configured' "$tmp/qshow.out"
 run qjson quota show --json --scope global --state-dir "$st"
 # "limits please": 4 + ceil(13 / 4) = 8 prompt tokens, 3 completion tokens.
 check "quota show --json --scope" test "$(json qjson '[(l["name"], l["used"]) for l in j["limits"]]')" = \
   "[('rpd', 1), ('tpd', 11)]"
+check "quota show --json gives the calendar offset" \
+  test "$(json qjson '[(l["name"], l["kind"], l["calendar_offset_micros"]) for l in j["limits"]]')" = \
+  "[('rpd', 'rolling', 0), ('tpd', 'calendar', 32400000000)]"
 rc=0
 echo no | "$cli" quota reset --state-dir "$st" >"$tmp/qno.out" 2>"$tmp/qno.err" || rc=$?
 check "quota reset asks on stderr" has "$tmp/qno.err" "Type 'yes' to confirm:"

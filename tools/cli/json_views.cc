@@ -77,8 +77,6 @@ void WriteLimit(JsonWriter& w, const LimitUsage& u, int64_t now_micros) {
   Fields f(u);
   // Shown as the bucket's real size below (a rolling limit's burst of 0 means the limit).
   f.Drop("burst");
-  // The text views leave out the calendar offset too.
-  f.Drop("calendar_offset_micros");
   w.BeginObject();
   f.Write(w, {"scope", "name", "dimension"});
   w.Field("window", WindowName(l.window.count()));

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "cli/text_format.h"
+#include "limit/limit_spec.h"
 #include "util/report_fields.h"
 
 namespace llmgate::cli {
@@ -47,7 +48,11 @@ std::string LimitsTable(const std::vector<LimitUsage>& limits, int64_t now_micro
   Table t({"SCOPE", "LIMIT", "SOURCE", "USED / LIMIT", "REMAINING", "RESET IN"});
   for (const LimitUsage& u : limits) {
     std::string name = u.name;
-    if (u.limit.kind == WindowKind::kCalendar) name += " (calendar)";
+    if (u.limit.kind == WindowKind::kCalendar) {
+      // As LLMGATE_LIMITS spells it: a day that starts at 09:00 UTC is "calendar+9h".
+      const int64_t offset = u.limit.calendar_offset.count();
+      name += offset > 0 ? " (calendar+" + internal::FormatDuration(offset) + ")" : " (calendar)";
+    }
     const int64_t reset_in = u.reset_micros - now_micros;
     t.Add({u.limit.scope, name, std::string(internal::LimitSourceName(u.limit.source)),
            N(u.used) + " / " + N(u.limit.limit), N(u.remaining), reset_in > 0 ? HumanDuration(reset_in) : "-"});
