@@ -124,6 +124,14 @@ TEST(ClientMultiprocessTest, IdenticalPromptsSentAtOnceCostOneApiCall) {
   EXPECT_EQ(from_api, 1);
   EXPECT_EQ(from_cache, kProcesses - 1);
   EXPECT_EQ(control.Total("ok"), 1);
+  // Every process counted its wait where all of them see it (a late process that found the
+  // answer stored did not wait).
+  auto gate = Gate::Open(options);
+  ASSERT_TRUE(gate.ok());
+  auto shared = (*gate)->client().SharedStats();
+  ASSERT_TRUE(shared.ok());
+  EXPECT_LE(shared->single_flight_waits, kProcesses - 1);
+  EXPECT_GE(shared->single_flight_waits, 1);
 }
 
 }  // namespace

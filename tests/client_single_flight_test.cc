@@ -100,6 +100,10 @@ TEST_F(ClientSingleFlightTest, AMissWaitsForTheIdenticalCallUnderWayAndTakesItsA
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->misses, 1);
   EXPECT_EQ(stats->hits, 1);
+  EXPECT_EQ(gate_->client().Stats().single_flight_waits, 1);
+  auto shared = gate_->client().SharedStats();
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(shared->single_flight_waits, 1);
 }
 
 TEST_F(ClientSingleFlightTest, WhenTheCallUnderWayStoresNothingTheWaiterCallsTheApiItself) {
@@ -179,6 +183,7 @@ TEST_F(ClientSingleFlightTest, CallsThatWillNotStoreTheirAnswerNeitherWaitNorLea
   }
   EXPECT_EQ(script_->SentCount(), 2u);
   EXPECT_EQ(clock_->sleeps.load(), 0);
+  EXPECT_EQ(gate_->client().Stats().single_flight_waits, 0);
 }
 
 TEST_F(ClientSingleFlightTest, StreamsDoNotWait) {

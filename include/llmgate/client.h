@@ -111,6 +111,8 @@ struct ClientStats {
   int64_t failures = 0;        // calls that ended with an error
   int64_t prompt_tokens = 0;   // as the answers' usage reports
   int64_t completion_tokens = 0;
+  // Calls that waited for an identical call under way (Options::cache_single_flight).
+  int64_t single_flight_waits = 0;
 };
 
 // Counters of every process of the state directory (kept in quota.db). Requests, successes
@@ -121,6 +123,7 @@ struct SharedClientStats {
   int64_t failures = 0;     // calls that ended with an error
   int64_t waits = 0;        // waits for quota or for a key to come back
   int64_t wait_millis = 0;  // their total length
+  int64_t single_flight_waits = 0;  // calls that waited for an identical call under way
 };
 
 class LLMGATE_EXPORT Client {

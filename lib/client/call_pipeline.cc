@@ -74,6 +74,7 @@ ClientStats ClientCounters::Snapshot() const {
   s.failures = failures.load();
   s.prompt_tokens = prompt_tokens.load();
   s.completion_tokens = completion_tokens.load();
+  s.single_flight_waits = single_flight_waits.load();
   return s;
 }
 
@@ -309,6 +310,8 @@ Result<std::optional<CallResult>> CallPipeline::JoinFlight(const CallSpec& spec,
   }
   if (!flight->following()) return std::optional<CallResult>();
   if (deps_.logger) deps_.logger->Debug(spec.method, " ", spec.path, ": waiting for an identical call under way");
+  deps_.counters->single_flight_waits.fetch_add(1, std::memory_order_relaxed);
+  CountShared({{"single_flight_waits", 1}});
   switch (WaitForFlight(&*flight, *deps_.clock, deadline, options.cancelled)) {
     case FlightWait::kCancelled:
       return Status(StatusCode::kCancelled, "call cancelled while waiting for an identical call under way");

@@ -35,7 +35,7 @@ namespace llmgate::internal {
 // This process's counters (ClientStats), updated without locks.
 struct ClientCounters {
   std::atomic<int64_t> calls{0}, cache_hits{0}, http_attempts{0}, retries{0}, http_429{0}, failures{0},
-      prompt_tokens{0}, completion_tokens{0};
+      prompt_tokens{0}, completion_tokens{0}, single_flight_waits{0};
   ClientStats Snapshot() const;
 };
 

@@ -38,6 +38,7 @@ Result<SharedClientStats> GateClient::SharedStats() {
   stats.failures = get("failures");
   stats.waits = get("waits");
   stats.wait_millis = get("wait_millis");
+  stats.single_flight_waits = get("single_flight_waits");
   return stats;
 }
 

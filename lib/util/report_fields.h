@@ -64,6 +64,7 @@ void ForEachField(const ClientStats& s, Visit&& visit) {
   visit("failures", s.failures);
   visit("prompt_tokens", s.prompt_tokens);
   visit("completion_tokens", s.completion_tokens);
+  visit("single_flight_waits", s.single_flight_waits);
 }
 
 template <typename Visit>
@@ -73,6 +74,7 @@ void ForEachField(const SharedClientStats& s, Visit&& visit) {
   visit("failures", s.failures);
   visit("waits", s.waits);
   visit("wait_millis", s.wait_millis);
+  visit("single_flight_waits", s.single_flight_waits);
 }
 
 template <typename Visit>

@@ -71,9 +71,9 @@ std::vector<Command> BuildCommands() {
       {"", "metrics", "", "Prometheus text exposition of every counter and limit",
        "Prints the Prometheus text format (0.0.4): cache hits, misses, tokens saved, entries and\n"
        "bytes; per key requests, successes, errors by class, 429s, tokens, latency quantiles, in\n"
-       "flight and state; client retries, 429s, failures and waits; per limit used, limit,\n"
-       "remaining and seconds to reset. For a node_exporter textfile collector or a scrape\n"
-       "wrapper.",
+       "flight and state; client retries, 429s, failures, waits and single-flight waits; per\n"
+       "limit used, limit, remaining and seconds to reset. For a node_exporter textfile\n"
+       "collector or a scrape wrapper.",
        {}, 0, 0, RunMetrics},
   };
 }

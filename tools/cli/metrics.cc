@@ -166,6 +166,8 @@ std::string RenderMetrics(const Snapshot& s) {
   counter("llmgate_client_waits_total", "Waits for quota or for a key to come back.", s.client.waits);
   family("llmgate_client_wait_seconds_total", "counter", "Total length of those waits in seconds.")
       .Add({}, static_cast<double>(s.client.wait_millis) / 1000.0);
+  counter("llmgate_client_single_flight_waits_total", "Calls that waited for an identical call under way.",
+          s.client.single_flight_waits);
 
   // ---- Limits (quota.db) ----
   Family& used = family("llmgate_limit_used", "gauge", "Units of the limit in use now.");

@@ -89,8 +89,9 @@ std::string CacheTable(const CacheStats& c) {
 }
 
 std::string ClientTable(const SharedClientStats& c) {
-  Table t({"RETRIES", "429", "FAILED CALLS", "WAITS", "WAITED"});
-  t.Add({N(c.retries), N(c.http_429), N(c.failures), N(c.waits), HumanDuration(c.wait_millis * 1000)});
+  Table t({"RETRIES", "429", "FAILED CALLS", "WAITS", "WAITED", "WAITED FOR IDENTICAL"});
+  t.Add({N(c.retries), N(c.http_429), N(c.failures), N(c.waits), HumanDuration(c.wait_millis * 1000),
+         N(c.single_flight_waits)});
   return t.Render();
 }
 

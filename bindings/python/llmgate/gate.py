@@ -105,6 +105,6 @@ class Gate:
 
     def stats(self):
         """{"client": this process's call counters, "shared": every process's (retries,
-        http_429, failures, waits, wait_millis), "cache": the shared cache counters, "keys":
-        every key's dict as gate.keys.list() gives them}."""
+        http_429, failures, waits, wait_millis, single_flight_waits), "cache": the shared cache
+        counters, "keys": every key's dict as gate.keys.list() gives them}."""
         return self._g.stats()

@@ -101,7 +101,8 @@ class KeysTest(GateTestCase):
         stats = gate.stats()
         self.assertEqual(sorted(k["label"] for k in stats["keys"]), sorted(by_label))
         self.assertGreaterEqual(stats["shared"]["http_429"], 1)
-        self.assertEqual(set(stats["shared"]), {"retries", "http_429", "failures", "waits", "wait_millis"})
+        self.assertEqual(set(stats["shared"]),
+                         {"retries", "http_429", "failures", "waits", "wait_millis", "single_flight_waits"})
         self.assertEqual(stats["client"]["failures"], 0)
         self.assert_no_raw_keys(json.dumps(stats, ensure_ascii=False), "stats()")
 

@@ -152,8 +152,9 @@ LLMGATE_EXPORT void llmgate_close(llmgate_t* gate);
 LLMGATE_EXPORT const char* llmgate_state_dir(const llmgate_t* gate);
 
 /* Counters as one JSON object: {"client": {calls, cache_hits, http_attempts, retries,
- * http_429, failures, prompt_tokens, completion_tokens} of this process, "shared":
- * {retries, http_429, failures, waits, wait_millis} of every process, "cache": {as
+ * http_429, failures, prompt_tokens, completion_tokens, single_flight_waits} of this
+ * process, "shared": {retries, http_429, failures, waits, wait_millis, single_flight_waits}
+ * of every process, "cache": {as
  * llmgate_cache_stats}, "keys": [as llmgate_keys_list]}. Returns malloc'ed text (length
  * in *len when len is not NULL). */
 LLMGATE_EXPORT char* llmgate_stats(llmgate_t* gate, size_t* len, char** errptr);
