@@ -131,6 +131,26 @@ TEST_F(SingleFlightTest, TheDeathOfTheLeadersProcessEndsTheFlight) {
   for (int fd : {ready[0], ready[1], finish[0], finish[1]}) close(fd);
 }
 
+TEST_F(SingleFlightTest, AbandonedFilesAreRemovedAndFlightsUnderWayKept) {
+  EXPECT_EQ(flights_.RemoveAbandoned().value(), 0);  // no directory yet
+  pid_t child = testing::ForkChild([&]() -> int {
+    Result<Flight> leader = flights_.Join(kKey);
+    _exit(leader.ok() && leader->leading() ? 0 : 1);  // dies leading
+  });
+  ASSERT_EQ(testing::WaitChild(child), 0);
+  Result<Flight> under_way = flights_.Join(kOtherKey);
+  ASSERT_TRUE(under_way->leading());
+  ASSERT_EQ(FilesIn(FlightsDir()).size(), 2u);
+  Result<int64_t> removed = flights_.RemoveAbandoned();
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(*removed, 1);
+  const std::vector<std::string> left = FilesIn(FlightsDir());
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(FlightsDir() + "/" + left[0], flights_.PathOf(kOtherKey));
+  Result<Flight> follower = flights_.Join(kOtherKey);
+  EXPECT_TRUE(follower->following());  // still under way
+}
+
 TEST_F(SingleFlightTest, AnUnusableDirectoryIsATypedError) {
   const std::string file = dir_.path() + "/not-a-directory";
   std::ofstream(file) << "x";

@@ -1,5 +1,6 @@
 #include "cache/single_flight.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -106,6 +107,29 @@ Result<Flight> SingleFlight::Join(const Hash128& key) {
     ::close(fd);  // the flight this file held ended while it was being opened: join anew
   }
   return UnavailableError("single-flight: " + path + " kept being replaced");
+}
+
+Result<int64_t> SingleFlight::RemoveAbandoned() {
+  DIR* dir = ::opendir(dir_.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT) return int64_t{0};
+    return FlightError("read", dir_, errno);
+  }
+  int64_t removed = 0;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    const std::string suffix = ".flight";
+    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    const std::string path = dir_ + "/" + name;
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) continue;
+    // Locked: a flight is under way. Otherwise abandoned, and removed as a leader would: a
+    // call that opened it meanwhile sees it ended.
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && StillAtPath(fd, path) && ::unlink(path.c_str()) == 0) ++removed;
+    ::close(fd);
+  }
+  ::closedir(dir);
+  return removed;
 }
 
 FlightWait WaitForFlight(Flight* flight, const Clock& clock, int64_t deadline_micros,

@@ -68,6 +68,10 @@ class SingleFlight {
   // The file a key's flight holds (for tests and diagnostics).
   std::string PathOf(const Hash128& key) const;
 
+  // Removes the files left by leaders whose process died (no flight holds them); returns how
+  // many. Flights under way are left alone. A missing directory removes nothing.
+  Result<int64_t> RemoveAbandoned();
+
  private:
   std::string dir_;
   mode_t dir_mode_;

@@ -146,7 +146,7 @@ check "status --json: learned limit" \
   test "$(json sjson '[(l["name"], l["limit"], l["source"]) for l in j["limits"] if "org-cli" in l["scope"]]')" \
   = "[('rpm', 6000, 'learned'), ('tpm', 1000000, 'learned')]"
 check "status --json: client counters" test "$(json sjson 'sorted(j["client"])')" = \
-  "['failures', 'http_429', 'retries', 'wait_millis', 'waits']"
+  "['failures', 'http_429', 'retries', 'single_flight_waits', 'wait_millis', 'waits']"
 
 # --watch refreshes until interrupted, then exits 0.
 "$cli" status --watch 0.2 --state-dir "$st" >"$tmp/watch.out" 2>"$tmp/watch.err" &
@@ -248,7 +248,8 @@ check "llmgate_limit_used after the reset" test "$(metric llmgate_limit_used sco
 check "llmgate_limit_remaining" \
   test "$(metric llmgate_limit_remaining scope=global dimension=tokens window=1d kind=calendar)" = 100000
 for name in llmgate_client_retries_total llmgate_client_429_total llmgate_client_waits_total \
-  llmgate_client_wait_seconds_total llmgate_key_429_total llmgate_key_in_flight llmgate_cache_bytes; do
+  llmgate_client_wait_seconds_total llmgate_client_single_flight_waits_total llmgate_key_429_total \
+  llmgate_key_in_flight llmgate_cache_bytes; do
   check "metrics have $name" grep -q "^# TYPE $name " "$tmp/metrics.out"
 done
 
@@ -261,8 +262,23 @@ run purge cache purge --state-dir "$st"
 check "cache purge removes every entry" has "$tmp/purge.out" "removed 6 cached responses"
 run cstats2 cache stats --json --state-dir "$st"
 check "cache stats after the purge" test "$(json cstats2 'j["cache"]["entries"]')" = 0
+# A flight file whose leading process died (nobody holds it) and one of a call under way
+# (held by flock(1) until the vacuum is done).
+mkdir -p "$st/flights"
+abandoned=$st/flights/0000000000000000000000000000abcd.flight
+under_way=$st/flights/0000000000000000000000000000beef.flight
+: >"$abandoned"
+: >"$under_way"
+flock "$under_way" sleep 30 &
+holder=$!
+for _ in $(seq 50); do flock -n "$under_way" true 2>/dev/null || break; sleep 0.1; done
 run vacuum cache vacuum --state-dir "$st"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
 check "cache vacuum: exit 0" test "$rc" -eq 0
+check "cache vacuum removes a dead call's flight file" test ! -e "$abandoned"
+check "... and says so" has "$tmp/vacuum.out" "removed 1 files of calls whose process died"
+check "cache vacuum keeps the flight file of a call under way" test -e "$under_way"
 read -r before after < <(sed -nE 's/.*\(([0-9]+) -> ([0-9]+) bytes\)$/\1 \2/p' "$tmp/vacuum.out")
 check "cache vacuum reports bytes before and after" test -n "${before:-}" -a -n "${after:-}"
 check "cache vacuum does not grow the file" test "${after:-1}" -le "${before:-0}"

@@ -49,6 +49,10 @@ int RunCacheVacuum(const Invocation& inv) {
   std::printf("vacuumed %s/cache.db: %s -> %s (%lld -> %lld bytes)\n", dir.c_str(),
               HumanBytes(r->bytes_before).c_str(), HumanBytes(r->bytes_after).c_str(),
               static_cast<long long>(r->bytes_before), static_cast<long long>(r->bytes_after));
+  if (r->abandoned_flights > 0) {
+    std::printf("removed %lld files of calls whose process died while others waited for them (flights/)\n",
+                static_cast<long long>(r->abandoned_flights));
+  }
   if (!r->checkpointed) {
     std::fprintf(stderr, "llmgate: another process holds the WAL; the file shrinks at its next checkpoint\n");
   }

@@ -5,6 +5,7 @@
 
 #include <exception>
 
+#include "cache/single_flight.h"
 #include "store/connection.h"
 #include "store/db_config.h"
 #include "store/sqlite_status.h"
@@ -49,6 +50,10 @@ Result<VacuumResult> VacuumCache(const Options& options, const std::string& stat
   result.checkpointed = (*c)->Checkpoint();
   c->reset();
   result.bytes_after = CacheBytes(path);
+  // The modes only matter for creating, which removing never does.
+  Result<int64_t> abandoned = internal::SingleFlight(state_dir + "/flights", 0700, 0600).RemoveAbandoned();
+  if (!abandoned.ok()) return abandoned.status();
+  result.abandoned_flights = *abandoned;
   return result;
 }
 

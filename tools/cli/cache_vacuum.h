@@ -1,5 +1,5 @@
 // `llmgate cache vacuum`: rebuilds cache.db to give the space of removed entries back to
-// the filesystem. The public Cache has no such call (applications never need it), so the
+// the filesystem, and removes the files of single-flights whose leading process died. The public Cache has no such call (applications never need it), so the
 // tool opens the file through the library's internal store, with the same pragmas,
 // busy handling and checkpoint rules as every other connection.
 #ifndef LLMGATE_TOOLS_CLI_CACHE_VACUUM_H_
@@ -17,6 +17,7 @@ struct VacuumResult {
   int64_t bytes_before = 0;  // cache.db plus its WAL
   int64_t bytes_after = 0;
   bool checkpointed = false;  // false: another process held the WAL; the file shrinks at its next checkpoint
+  int64_t abandoned_flights = 0;  // files of flights whose leading process died, removed
 };
 
 // `options` supplies the sync mode, busy timeout and checkpoint settings. cache.db must exist.
