@@ -13,6 +13,7 @@ trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $1"; echo "--- stdout"; cat "$out/stdout"; echo "--- stderr"; cat "$out/stderr"; exit 1; }
 grep -q 'cache hits' "$out/stdout" || fail "no cache hits line"
 grep -Eq 'tokens saved' "$out/stdout" || fail "no tokens saved"
+grep -Eq 'single-flight +[0-9]+ ' "$out/stdout" || fail "no single-flight line"
 grep -Eq 'met by llmgate +[0-9]+' "$out/stdout" || fail "no 429 line"
 grep -Eq 'requests +[0-9]+ admitted of at most' "$out/stdout" || fail "no utilization line"
 grep -Eq '^ +label +group +state' "$out/stdout" || fail "no key table"

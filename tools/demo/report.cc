@@ -43,6 +43,8 @@ void Requests(const ReportInputs& in, std::string* r) {
   Add(r, "Requests (the workers' calls)\n");
   Add(r, "  calls              %7lld   %lld streamed, %lld bursts\n", L(t.calls), L(t.streams), L(t.bursts));
   Add(r, "  cache hits         %7lld   %.1f %% of calls\n", L(t.cache_hits), Share(t.cache_hits, t.calls));
+  Add(r, "  single-flight      %7lld   calls that waited for the same prompt under way in another call\n",
+      L(in.client.single_flight_waits));
   Add(r, "  server answers     %7lld\n", L(t.server_answers));
   Add(r, "  failed             %7lld%s%s\n", L(t.failed), t.first_error.empty() ? "" : "   first: ",
       t.first_error.substr(0, 160).c_str());
