@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <functional>
 
 #include "cache/response_cache.h"
@@ -204,6 +205,21 @@ TEST_F(ClientSingleFlightTest, StreamsDoNotWait) {
   EXPECT_EQ(chunks, 1);
   EXPECT_EQ(script_->SentCount(), 1u);
   EXPECT_EQ(clock_->sleeps.load(), 0);
+}
+
+TEST_F(ClientSingleFlightTest, AnUnusableFlightsDirectoryIsBypassedLoggedAndCounted) {
+  std::ofstream(dir_.path() + "/flights") << "not a directory";
+  Open(BaseOptions());
+  for (int i = 0; i < 2; ++i) {
+    auto r = gate_->client().ChatCompletions(kChat);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->from_cache, i == 1);
+  }
+  EXPECT_EQ(script_->SentCount(), 1u);
+  EXPECT_TRUE(logs_.Contains("cache single-flight failed and was bypassed"));
+  auto stats = gate_->cache().Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->errors, 1);
 }
 
 TEST_F(ClientSingleFlightTest, TurnedOffEveryMissCallsTheApi) {

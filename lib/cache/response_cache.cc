@@ -116,7 +116,7 @@ Result<Flight> ResponseCache::JoinFlight(std::string_view path, std::string_view
   if (!canonical.ok()) return canonical.status();
   Result<Flight> flight = flights_->Join(config_.hasher(**canonical));
   if (!flight.ok()) {
-    if (config_.logger) config_.logger->Warn(flight.status().message(), "; the call goes on without waiting for others");
+    NoteFailure(flight.status(), "single-flight");  // the call goes on without a flight
     return Flight();
   }
   return flight;

@@ -62,7 +62,8 @@ class ResponseCache final : public Cache {
   // Joins the flight of the request's key (single_flight.h): a caller that missed leads it
   // until its answer is stored, or follows an identical call already under way. No flight
   // (neither leading nor following) when flights are off, the cache is off, or the flight
-  // file cannot be used (logged). kInvalidArgument for a body that is not a JSON object.
+  // file cannot be used (logged and counted as a cache error, like any failure the cache
+  // bypasses). kInvalidArgument for a body that is not a JSON object.
   Result<Flight> JoinFlight(std::string_view path, std::string_view request_json, const CacheControl& control);
 
  private:
