@@ -100,6 +100,26 @@ TEST_F(SingleFlightTest, AFollowerOfAnEndedFlightDoesNotHoldUpTheNextOne) {
   EXPECT_TRUE(after->following());  // of `next`, not of the stale file
 }
 
+TEST_F(SingleFlightTest, AChildForkedDuringTheFlightDoesNotKeepItAfterTheLeaderEnds) {
+  Result<Flight> leader = flights_.Join(kKey);
+  Result<Flight> follower = flights_.Join(kKey);
+  ASSERT_TRUE(leader->leading() && follower->following());
+  int finish[2];
+  ASSERT_EQ(pipe(finish), 0);
+  // The child inherits the leader's descriptor and keeps it open until told to exit.
+  pid_t child = testing::ForkChild([&]() -> int {
+    char byte;
+    (void)!read(finish[0], &byte, 1);
+    return 0;
+  });
+  leader->End();
+  EXPECT_TRUE(follower->Ended());
+  ASSERT_EQ(write(finish[1], "x", 1), 1);
+  EXPECT_EQ(testing::WaitChild(child), 0);
+  close(finish[0]);
+  close(finish[1]);
+}
+
 TEST_F(SingleFlightTest, TheDeathOfTheLeadersProcessEndsTheFlight) {
   int ready[2], finish[2];
   ASSERT_EQ(pipe(ready), 0);

@@ -74,7 +74,10 @@ void Flight::End() {
   if (fd_ < 0) return;
   // Removed before it is released, so that whoever locks it next sees it was ended.
   if (leading_) ::unlink(path_.c_str());
-  ::close(fd_);  // releases the lock
+  // Released explicitly: closing would leave it held while a child forked meanwhile keeps
+  // its copy of the descriptor open.
+  ::flock(fd_, LOCK_UN);
+  ::close(fd_);
   fd_ = -1;
 }
 
