@@ -22,6 +22,7 @@
 #include "store/state_dir.h"
 #include "testing/fork.h"
 #include "testing/temp_dir.h"
+#include "util/fork_epoch.h"
 
 namespace llmgate {
 namespace {
@@ -298,7 +299,7 @@ TEST(ForkSafetyTest, PoolInAChildNeverReusesTheParentsConnection) {
     auto lease = pool.Acquire();
     if (!lease.ok()) return 2;
     if (&**lease == parents) return 3;
-    if ((*lease)->owner_pid() != ::getpid()) return 4;
+    if ((*lease)->owner_epoch() != internal::ForkEpoch()) return 4;  // opened by the child
     return 0;
   });
   EXPECT_EQ(testing::WaitChild(child), 0);

@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "cache/fork_epoch.h"
+#include "util/fork_epoch.h"
 #include "store/sqlite_status.h"
 
 namespace llmgate::internal {

@@ -1,8 +1,8 @@
 #include "http/curl_pool.h"
 
-#include <unistd.h>
-
 #include <string>
+
+#include "util/fork_epoch.h"
 
 namespace llmgate::internal {
 namespace {
@@ -31,7 +31,7 @@ Status EnsureCurlInitialized() {
 }
 
 CurlPool* CurlPool::Create() {
-  auto* pool = new CurlPool(::getpid());
+  auto* pool = new CurlPool(ForkEpoch());
   pool->share_ = curl_share_init();
   if (pool->share_ == nullptr) {
     delete pool;
@@ -63,7 +63,7 @@ void CurlPool::Unref() {
   if (OwnedByThisProcess()) delete this;
 }
 
-bool CurlPool::OwnedByThisProcess() const { return pid_ == ::getpid(); }
+bool CurlPool::OwnedByThisProcess() const { return epoch_ == ForkEpoch(); }
 
 CurlSlot* CurlPool::Acquire() {
   {

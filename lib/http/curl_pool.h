@@ -11,9 +11,9 @@
 #define LLMGATE_LIB_HTTP_CURL_POOL_H_
 
 #include <curl/curl.h>
-#include <sys/types.h>
 
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <vector>
 
@@ -53,12 +53,12 @@ class CurlPool {
   void Release(CurlSlot* slot);
 
  private:
-  explicit CurlPool(pid_t pid) : pid_(pid) {}
+  explicit CurlPool(uint64_t epoch) : epoch_(epoch) {}
   ~CurlPool();
   static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* self);
   static void Unlock(CURL*, curl_lock_data data, void* self);
 
-  const pid_t pid_;
+  const uint64_t epoch_;  // ForkEpoch() of the process that made it
   std::atomic<int> refs_{1};
   CURLSH* share_ = nullptr;
   // One lock per kind of shared data, as libcurl asks.

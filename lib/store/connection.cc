@@ -13,6 +13,7 @@
 
 #include "store/sqlite_status.h"
 #include "store/state_dir.h"
+#include "util/fork_epoch.h"
 
 namespace llmgate::internal {
 namespace {
@@ -27,7 +28,7 @@ int64_t MonotonicMicros() {
 
 }  // namespace
 
-Connection::Connection(const DbConfig& config) : config_(config), owner_pid_(::getpid()) {}
+Connection::Connection(const DbConfig& config) : config_(config), owner_epoch_(ForkEpoch()) {}
 
 Connection::~Connection() {
   statements_.clear();  // statements must be finalized before the database closes

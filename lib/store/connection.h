@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <unordered_map>
 
@@ -56,7 +57,8 @@ class Connection {
   // Returns false when the checkpoint could not finish (readers kept it from the end).
   bool Checkpoint(CheckpointMode mode = CheckpointMode::kTruncate);
 
-  pid_t owner_pid() const { return owner_pid_; }
+  // ForkEpoch() of the process that opened it.
+  uint64_t owner_epoch() const { return owner_epoch_; }
   const DbConfig& config() const { return config_; }
 
  private:
@@ -70,7 +72,7 @@ class Connection {
   bool RunCheckpoint(CheckpointMode mode);
 
   DbConfig config_;
-  pid_t owner_pid_;
+  uint64_t owner_epoch_;
   std::unique_ptr<SQLite::Database> db_;
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
   int wal_pages_ = 0;           // WAL size after the last commit (set by the WAL hook)

@@ -1,12 +1,12 @@
 #include "store/connection_pool.h"
 
-#include <unistd.h>
+#include "util/fork_epoch.h"
 
 namespace llmgate::internal {
 
 ConnectionPool::~ConnectionPool() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (pid_ != 0 && pid_ != ::getpid()) AbandonInheritedLocked();
+  if (epoch_ && *epoch_ != ForkEpoch()) AbandonInheritedLocked();
 }
 
 ConnectionPool::Lease::~Lease() {
@@ -23,10 +23,10 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
   uint64_t generation;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    pid_t self = ::getpid();
-    if (pid_ != self) {
-      if (pid_ != 0) AbandonInheritedLocked();
-      pid_ = self;
+    const uint64_t self = ForkEpoch();
+    if (epoch_ != self) {
+      if (epoch_) AbandonInheritedLocked();
+      epoch_ = self;
     }
     generation = generation_;
     if (!idle_.empty()) {
@@ -42,7 +42,7 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
 
 void ConnectionPool::Return(std::unique_ptr<Connection> c, uint64_t generation) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (c->owner_pid() != ::getpid()) {
+  if (c->owner_epoch() != ForkEpoch()) {
     (void)c.release();  // opened before a fork: never close it in the child
     return;
   }
@@ -52,7 +52,7 @@ void ConnectionPool::Return(std::unique_ptr<Connection> c, uint64_t generation) 
 
 void ConnectionPool::CloseAll() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (pid_ != 0 && pid_ != ::getpid()) {
+  if (epoch_ && *epoch_ != ForkEpoch()) {
     AbandonInheritedLocked();
     return;
   }

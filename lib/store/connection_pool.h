@@ -4,11 +4,11 @@
 #ifndef LLMGATE_LIB_STORE_CONNECTION_POOL_H_
 #define LLMGATE_LIB_STORE_CONNECTION_POOL_H_
 
-#include <sys/types.h>
 
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "llmgate/status.h"
@@ -60,7 +60,7 @@ class ConnectionPool {
   std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;
   uint64_t generation_ = 0;
-  pid_t pid_ = 0;
+  std::optional<uint64_t> epoch_;  // ForkEpoch() of the process idle_ belongs to
 };
 
 }  // namespace llmgate::internal

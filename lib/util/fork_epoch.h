@@ -1,7 +1,8 @@
 // Telling a child process from its parent without a system call. glibc's getpid() is a
-// real system call (a quarter of a microsecond on a VM), too dear for every cache lookup.
-#ifndef LLMGATE_LIB_CACHE_FORK_EPOCH_H_
-#define LLMGATE_LIB_CACHE_FORK_EPOCH_H_
+// real system call (a quarter of a microsecond on a VM), too dear for every cache lookup or
+// pooled connection.
+#ifndef LLMGATE_LIB_UTIL_FORK_EPOCH_H_
+#define LLMGATE_LIB_UTIL_FORK_EPOCH_H_
 
 #include <cstdint>
 
@@ -14,4 +15,4 @@ uint64_t ForkEpoch();
 
 }  // namespace llmgate::internal
 
-#endif  // LLMGATE_LIB_CACHE_FORK_EPOCH_H_
+#endif  // LLMGATE_LIB_UTIL_FORK_EPOCH_H_

@@ -1,4 +1,4 @@
-#include "cache/fork_epoch.h"
+#include "util/fork_epoch.h"
 
 #include <pthread.h>
 #include <unistd.h>
