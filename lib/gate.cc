@@ -78,7 +78,7 @@ class GateImpl final : public Gate {
     KeyRules rules;
     rules.failure_threshold = options_.key_failure_threshold;
     rules.failure_cooldown_micros = options_.key_failure_cooldown.count() * 1000;
-    key_store_ = std::make_unique<KeyStore>(DbConfigFromOptions(options_, state_dir_ + "/quota.db", &logger_), rules);
+    key_store_ = std::make_unique<KeyStore>(quota_connections_, rules);
     key_groups_ = std::make_unique<KeyGroups>(key_store_.get(), options_.clock, &logger_);
     KeyPoolConfig pc;
     pc.policy = options_.key_policy;
@@ -139,6 +139,7 @@ class GateImpl final : public Gate {
     DbConfig config = DbConfigFromOptions(options_, state_dir_ + "/quota.db", &logger_);
     Result<std::unique_ptr<SqliteQuotaBackend>> backend = SqliteQuotaBackend::Open(config, options_.clock);
     if (!backend.ok()) return backend.status();
+    quota_connections_ = (*backend)->pool();
 
     GateLimiterConfig lc;
     lc.default_scope = options_.default_scope;
@@ -180,6 +181,8 @@ class GateImpl final : public Gate {
   Logger logger_;
   std::string state_dir_;
   std::unique_ptr<ResponseCache> cache_;
+  // quota.db's connections, shared by the limiter and the key store.
+  std::shared_ptr<ConnectionPool> quota_connections_;
   std::unique_ptr<GateLimiter> limiter_;
   std::unique_ptr<HttpTransport> injected_transport_;  // tests only; consumed by OpenClient
   std::unique_ptr<KeyStore> key_store_;

@@ -1,6 +1,8 @@
 // The client's pipeline with a scripted transport and a fake clock: what is sent on each
 // attempt, how long it waits and why, what it learns, and what it returns. Nothing sleeps.
+#include <dirent.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 
 #include "gate_internal.h"
@@ -34,6 +36,21 @@ constexpr char kKey[] = "sk-test-pipeline-secret-7777";
 
 const char kChat[] = R"({"model":"m1","messages":[{"role":"user","content":"hello"}]})";
 
+// How many descriptors of this process are open on `path`.
+int OpenDescriptorsOf(const std::string& path) {
+  int count = 0;
+  DIR* fds = opendir("/proc/self/fd");
+  if (fds == nullptr) return -1;
+  while (dirent* e = readdir(fds)) {
+    char target[4096];
+    const std::string link = std::string("/proc/self/fd/") + e->d_name;
+    const ssize_t n = readlink(link.c_str(), target, sizeof(target) - 1);
+    if (n > 0 && std::string(target, static_cast<size_t>(n)) == path) ++count;
+  }
+  closedir(fds);
+  return count;
+}
+
 class ClientPipelineTest : public ::testing::Test {
  protected:
   ClientPipelineTest() : clock_(std::make_shared<testing::FakeClock>()), script_(std::make_shared<Script>()) {}
@@ -65,6 +82,21 @@ class ClientPipelineTest : public ::testing::Test {
   std::shared_ptr<Script> script_;
   std::vector<RetryEvent> retries_;
 };
+
+// The limiter and the key store share quota.db's connections: a thread's call uses one
+// connection for both, so SQLite keeps its page cache across the call's transactions
+// (a commit on another connection would make it drop the whole cache).
+TEST_F(ClientPipelineTest, OneThreadsCallsUseOneConnectionToTheQuotaDatabase) {
+  auto gate = Open(BaseOptions());
+  ASSERT_NE(gate, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    CallOptions call;
+    call.cache.skip_read = true;
+    auto r = gate->client().ChatCompletions(kChat, call);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  EXPECT_EQ(OpenDescriptorsOf(dir_.path() + "/quota.db"), 1);
+}
 
 TEST_F(ClientPipelineTest, RetriesServerErrorsWithBackoffAndOneIdempotencyKey) {
   Options o = BaseOptions();

@@ -103,7 +103,7 @@ int Flag(bool b) { return b ? 1 : 0; }
 }  // namespace
 
 Status KeyStore::Run(const char* what, const std::function<void(Connection&)>& op) {
-  Result<ConnectionPool::Lease> lease = pool_.Acquire();
+  Result<ConnectionPool::Lease> lease = pool_->Acquire();
   if (!lease.ok()) return lease.status();
   try {
     op(**lease);

@@ -48,7 +48,10 @@ class KeyStore {
  public:
   // quota.db must already be at schema version 2 or later (SqliteQuotaBackend::Open
   // migrates it).
-  KeyStore(DbConfig config, KeyRules rules) : pool_(std::move(config)), rules_(rules) {}
+  KeyStore(DbConfig config, KeyRules rules)
+      : KeyStore(std::make_shared<ConnectionPool>(std::move(config)), rules) {}
+  // On connections shared with the quota backend (SqliteQuotaBackend::pool()).
+  KeyStore(std::shared_ptr<ConnectionPool> pool, KeyRules rules) : pool_(std::move(pool)), rules_(rules) {}
 
   // Records a key (a no-op when known, apart from a new label).
   Status Register(const std::string& fingerprint, const std::string& label, int64_t now_micros);
@@ -87,7 +90,7 @@ class KeyStore {
  private:
   Status Run(const char* what, const std::function<void(Connection&)>& op);
 
-  ConnectionPool pool_;
+  std::shared_ptr<ConnectionPool> pool_;
   KeyRules rules_;
 };
 

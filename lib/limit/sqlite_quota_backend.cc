@@ -102,15 +102,15 @@ Result<std::unique_ptr<SqliteQuotaBackend>> SqliteQuotaBackend::Open(const DbCon
 }
 
 Status SqliteQuotaBackend::Prepare() {
-  Result<ConnectionPool::Lease> lease = pool_.Acquire();
+  Result<ConnectionPool::Lease> lease = pool_->Acquire();
   // Processes that create quota.db at the same moment can find it locked while another
   // one switches the new file to WAL: SQLite then reports "busy" at once instead of
   // waiting (waiting could deadlock). Opening again after a moment succeeds.
-  const auto give_up = std::chrono::steady_clock::now() + pool_.config().busy_timeout;
+  const auto give_up = std::chrono::steady_clock::now() + pool_->config().busy_timeout;
   while (!lease.ok() && lease.status().code() == StatusCode::kUnavailable &&
          std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    lease = pool_.Acquire();
+    lease = pool_->Acquire();
   }
   if (!lease.ok()) {
     if (lease.status().code() == StatusCode::kDataLoss) return CorruptError(lease.status().message());
@@ -141,18 +141,18 @@ Status SqliteQuotaBackend::Prepare() {
       lease->Discard();
       return CorruptError(e.what());
     }
-    return StatusFromSqlite(e.getExtendedErrorCode(), "checking quota " + pool_.config().path, e.what());
+    return StatusFromSqlite(e.getExtendedErrorCode(), "checking quota " + pool_->config().path, e.what());
   }
   // A read-only file still serves usage reports; every call that must write fails.
-  if (sqlite3_db_readonly((*lease)->db().getHandle(), "main") == 1 && pool_.config().logger) {
-    pool_.config().logger->Warn("quota database ", pool_.config().path,
+  if (sqlite3_db_readonly((*lease)->db().getHandle(), "main") == 1 && pool_->config().logger) {
+    pool_->config().logger->Warn("quota database ", pool_->config().path,
                                 " is read-only: every acquire fails with FAILED_PRECONDITION until it is writable");
   }
   return Status::Ok();
 }
 
 Status SqliteQuotaBackend::CorruptError(const std::string& detail) const {
-  const std::string& path = pool_.config().path;
+  const std::string& path = pool_->config().path;
   return DataLossError("quota database " + path + " is corrupt (" + detail +
                        "); the limiter grants nothing until it is repaired. llmgate never rebuilds or deletes " + path +
                        ": restore it from a backup, or move it away to start over with no record of " +
@@ -164,8 +164,8 @@ Status SqliteQuotaBackend::Run(const char* what, const std::function<void(Connec
     std::lock_guard<std::mutex> lock(corrupt_mu_);
     return CorruptError(corrupt_detail_);
   }
-  const std::string& path = pool_.config().path;
-  Result<ConnectionPool::Lease> lease = pool_.Acquire();
+  const std::string& path = pool_->config().path;
+  Result<ConnectionPool::Lease> lease = pool_->Acquire();
   if (!lease.ok()) {
     if (lease.status().code() == StatusCode::kDataLoss) return CorruptError(lease.status().message());
     return lease.status();
@@ -184,7 +184,7 @@ Status SqliteQuotaBackend::Run(const char* what, const std::function<void(Connec
         corrupt_.store(true, std::memory_order_release);
       }
       Status s = CorruptError(detail);
-      if (pool_.config().logger) pool_.config().logger->Error(s.message());
+      if (pool_->config().logger) pool_->config().logger->Error(s.message());
       return s;
     }
     if ((code & 0xFF) == SQLITE_READONLY) {
@@ -232,9 +232,9 @@ int64_t SqliteQuotaBackend::CheckClock(Connection& c, int64_t now) {
 }
 
 void SqliteQuotaBackend::LogClockStep(int64_t step_back_micros, int64_t now) const {
-  if (step_back_micros <= 0 || !pool_.config().logger) return;
-  pool_.config().logger->Warn("the wall clock stepped back by ", Seconds(step_back_micros), " (now ", now,
-                              " us since the epoch); every time stored in ", pool_.config().path,
+  if (step_back_micros <= 0 || !pool_->config().logger) return;
+  pool_->config().logger->Warn("the wall clock stepped back by ", Seconds(step_back_micros), " (now ", now,
+                              " us since the epoch); every time stored in ", pool_->config().path,
                               " was moved back by the same amount, so quota already spent stays spent");
 }
 

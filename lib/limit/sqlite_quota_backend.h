@@ -29,6 +29,11 @@ class SqliteQuotaBackend final : public QuotaBackend {
   // llmgate or another program or cannot be written to create its schema.
   static Result<std::unique_ptr<SqliteQuotaBackend>> Open(const DbConfig& config, std::shared_ptr<Clock> clock);
 
+  // The connections to quota.db, for the key store to share: a thread then reuses one
+  // connection for both, whose page cache a commit of its own leaves valid (a commit on
+  // another connection makes SQLite drop the whole cache at the next transaction).
+  const std::shared_ptr<ConnectionPool>& pool() const { return pool_; }
+
   Result<AcquireResult> Acquire(AcquireRequest request) override;
   Result<Reservation> Reconcile(const Reservation& reservation, const std::vector<Cost>& actual) override;
   Status Cancel(const Reservation& reservation) override;
@@ -44,7 +49,8 @@ class SqliteQuotaBackend final : public QuotaBackend {
   static constexpr int32_t kApplicationId = 0x4C4C4751;  // "LLGQ"
 
  private:
-  SqliteQuotaBackend(const DbConfig& config, std::shared_ptr<Clock> clock) : pool_(config), clock_(std::move(clock)) {}
+  SqliteQuotaBackend(const DbConfig& config, std::shared_ptr<Clock> clock)
+      : pool_(std::make_shared<ConnectionPool>(config)), clock_(std::move(clock)) {}
 
   Status Prepare();
   // Runs `op` on a pooled connection and turns exceptions into a Status that names the
@@ -63,7 +69,7 @@ class SqliteQuotaBackend final : public QuotaBackend {
   static std::vector<LimitChange> StoreLimits(Connection& c, const std::vector<LimitDef>& defs, int64_t now,
                                               bool apply);
 
-  ConnectionPool pool_;
+  std::shared_ptr<ConnectionPool> pool_;
   std::shared_ptr<Clock> clock_;
   DefsCache defs_cache_;
   std::atomic<bool> corrupt_{false};
