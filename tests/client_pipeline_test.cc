@@ -10,6 +10,7 @@
 #include "llmgate/llmgate.h"
 #include "testing/fake_clock.h"
 #include "testing/log_capture.h"
+#include "testing/scripted_client_options.h"
 #include "testing/scripted_transport.h"
 #include "testing/temp_dir.h"
 
@@ -56,14 +57,7 @@ class ClientPipelineTest : public ::testing::Test {
   ClientPipelineTest() : clock_(std::make_shared<testing::FakeClock>()), script_(std::make_shared<Script>()) {}
 
   Options BaseOptions() {
-    Options o;
-    o.state_dir = dir_.path();
-    o.base_url = "https://api.example.test/v1";
-    o.api_key = kKey;
-    o.limits_from_env = false;
-    o.clock = clock_;
-    o.log_sink = logs_.Sink();
-    o.log_level = LogLevel::kDebug;
+    Options o = testing::ScriptedClientOptions(dir_.path(), kKey, clock_, logs_);
     o.on_retry = [this](const RetryEvent& e) { retries_.push_back(e); };
     return o;
   }

@@ -13,6 +13,7 @@
 #include "llmgate/llmgate.h"
 #include "testing/fake_clock.h"
 #include "testing/log_capture.h"
+#include "testing/scripted_client_options.h"
 #include "testing/scripted_transport.h"
 #include "testing/temp_dir.h"
 
@@ -47,17 +48,7 @@ class ClientSingleFlightTest : public ::testing::Test {
  protected:
   ClientSingleFlightTest() : clock_(std::make_shared<WaitHookClock>()), script_(std::make_shared<Script>()) {}
 
-  Options BaseOptions() {
-    Options o;
-    o.state_dir = dir_.path();
-    o.base_url = "https://api.example.test/v1";
-    o.api_key = kKey;
-    o.limits_from_env = false;
-    o.clock = clock_;
-    o.log_sink = logs_.Sink();
-    o.log_level = LogLevel::kDebug;
-    return o;
-  }
+  Options BaseOptions() { return testing::ScriptedClientOptions(dir_.path(), kKey, clock_, logs_); }
 
   void Open(const Options& o) {
     auto gate = internal::OpenGateWithTransport(o, testing::MakeScriptedTransport(script_));
