@@ -8,7 +8,9 @@
 #include <fstream>
 #include <functional>
 
+#include "cache/canonical.h"
 #include "cache/response_cache.h"
+#include "cache/single_flight.h"
 #include "gate_internal.h"
 #include "llmgate/llmgate.h"
 #include "testing/fake_clock.h"
@@ -56,15 +58,24 @@ class ClientSingleFlightTest : public ::testing::Test {
     gate_ = std::move(gate).value();
   }
 
+  // The flight of kChat as another process joins it: under the cache key of the request
+  // (its canonical form in the gate's namespace, the base URL), in the state directory.
+  Result<Flight> JoinAsAnotherProcess() {
+    std::string canonical;
+    if (Status s = internal::Canonicalize(testing::kScriptedBaseUrl, kPath, kChat, {}, &canonical); !s.ok()) return s;
+    return flights_.Join(internal::HashCanonical(canonical));
+  }
+
   // What an identical call under way in another process holds.
-  Flight HoldFlight(const CacheControl& control = {}) {
-    auto flight = static_cast<internal::ResponseCache&>(gate_->cache()).JoinFlight(kPath, kChat, control);
+  Flight HoldFlight() {
+    Result<Flight> flight = JoinAsAnotherProcess();
     EXPECT_TRUE(flight.ok()) << flight.status().ToString();
     EXPECT_TRUE(flight->leading());
-    return std::move(flight).value();
+    return flight.ok() ? std::move(flight).value() : Flight();
   }
 
   testing::TempDir dir_;
+  internal::SingleFlight flights_{dir_.path() + "/flights", 0700, 0600};
   testing::LogCapture logs_;
   std::shared_ptr<WaitHookClock> clock_;
   std::shared_ptr<Script> script_;
@@ -144,7 +155,7 @@ TEST_F(ClientSingleFlightTest, TheCallingCallHoldsTheFlightUntilItsAnswerIsStore
   bool followed_during_call = false;
   script_->responder = [&](const internal::HttpRequest&) {
     // While the answer is on its way, an identical call would follow.
-    auto other = static_cast<internal::ResponseCache&>(gate_->cache()).JoinFlight(kPath, kChat, {});
+    Result<Flight> other = JoinAsAnotherProcess();
     followed_during_call = other.ok() && other->following();
     return testing::OkAnswer();
   };
@@ -217,16 +228,12 @@ TEST_F(ClientSingleFlightTest, TurnedOffEveryMissCallsTheApi) {
   Options o = BaseOptions();
   o.cache_single_flight = false;
   Open(o);
-  // Flights are off for this gate; a second gate on the directory holds one, which an
-  // identical call of this gate does not see.
-  Options other = BaseOptions();
-  auto holder = internal::OpenGateWithTransport(other, testing::MakeScriptedTransport(std::make_shared<Script>()));
-  ASSERT_TRUE(holder.ok());
-  auto flight = static_cast<internal::ResponseCache&>((*holder)->cache()).JoinFlight(kPath, kChat, {});
-  ASSERT_TRUE(flight.ok() && flight->leading());
-  auto none = static_cast<internal::ResponseCache&>(gate_->cache()).JoinFlight(kPath, kChat, {});
-  ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(none->leading() || none->following());
+  // Another process's flight, which this gate's calls do not see.
+  Flight under_way = HoldFlight();
+  Flight none;
+  auto missed = static_cast<internal::ResponseCache&>(gate_->cache()).GetOrJoinFlight(kPath, kChat, {}, &none);
+  ASSERT_TRUE(missed.ok() && !missed->has_value());
+  EXPECT_FALSE(none.leading() || none.following());
   auto r = gate_->client().ChatCompletions(kChat);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(script_->SentCount(), 1u);

@@ -43,23 +43,44 @@ Result<std::string*> ResponseCache::CanonicalFor(std::string_view path, std::str
 
 Result<std::optional<std::string>> ResponseCache::Get(std::string_view path, std::string_view request_json,
                                                       const CacheControl& control) {
-  return Find(path, request_json, control, /*count_miss=*/true);
+  return GetOrJoinFlight(path, request_json, control, nullptr);
 }
 
-Result<std::optional<std::string>> ResponseCache::GetAgain(std::string_view path, std::string_view request_json,
-                                                           const CacheControl& control) {
-  return Find(path, request_json, control, /*count_miss=*/false);
-}
-
-Result<std::optional<std::string>> ResponseCache::Find(std::string_view path, std::string_view request_json,
-                                                       const CacheControl& control, bool count_miss) {
+Result<std::optional<std::string>> ResponseCache::GetOrJoinFlight(std::string_view path,
+                                                                  std::string_view request_json,
+                                                                  const CacheControl& control, Flight* flight) {
   if (!config_.enabled || control.skip_read) return std::optional<std::string>();
   Result<std::string*> canonical = CanonicalFor(path, request_json, control);
   if (!canonical.ok()) return canonical.status();
   const std::string& request = **canonical;
-  Hash128 key = config_.hasher(request);
-  int64_t now = config_.clock->NowMicros();
+  const Hash128 key = config_.hasher(request);
+  std::optional<std::string> found = Find(key, request, /*count_miss=*/true);
+  if (found || flight == nullptr || !flights_) return found;
+  Result<Flight> joined = flights_->Join(key);
+  if (!joined.ok()) {
+    NoteFailure(joined.status(), "single-flight");  // the call goes on without a flight
+    return found;
+  }
+  *flight = std::move(joined).value();
+  // Leading: an identical call may have stored its answer and ended its flight between
+  // the lookup and the join. Looking again is not another miss.
+  if (flight->leading()) {
+    found = Find(key, request, /*count_miss=*/false);
+    if (found) flight->End();
+  }
+  return found;
+}
 
+Result<std::optional<std::string>> ResponseCache::GetAgain(std::string_view path, std::string_view request_json,
+                                                           const CacheControl& control) {
+  if (!config_.enabled || control.skip_read) return std::optional<std::string>();
+  Result<std::string*> canonical = CanonicalFor(path, request_json, control);
+  if (!canonical.ok()) return canonical.status();
+  return Find(config_.hasher(**canonical), **canonical, /*count_miss=*/false);
+}
+
+std::optional<std::string> ResponseCache::Find(const Hash128& key, const std::string& request, bool count_miss) {
+  int64_t now = config_.clock->NowMicros();
   Result<std::optional<StoredResponse>> found = backend_->Lookup(key, request, now);
   if (!found.ok()) {
     NoteFailure(found.status(), "lookup");
@@ -107,19 +128,6 @@ Status ResponseCache::Put(std::string_view path, std::string_view request_json, 
   std::lock_guard<std::mutex> lock(pending_mu_);
   NoteRecordedLocked(entry.key.low, now);  // a store records the access time itself
   return s;
-}
-
-Result<Flight> ResponseCache::JoinFlight(std::string_view path, std::string_view request_json,
-                                         const CacheControl& control) {
-  if (!config_.enabled || !flights_) return Flight();
-  Result<std::string*> canonical = CanonicalFor(path, request_json, control);
-  if (!canonical.ok()) return canonical.status();
-  Result<Flight> flight = flights_->Join(config_.hasher(**canonical));
-  if (!flight.ok()) {
-    NoteFailure(flight.status(), "single-flight");  // the call goes on without a flight
-    return Flight();
-  }
-  return flight;
 }
 
 Status ResponseCache::Invalidate(std::string_view path, std::string_view request_json,

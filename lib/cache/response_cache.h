@@ -54,25 +54,27 @@ class ResponseCache final : public Cache {
   Result<CacheStats> Stats() override;
   Status Flush() override;
 
-  // Get for a request whose miss was already counted (looking again after a flight): a hit
-  // counts, a miss does not.
+  // Get, and on a miss, joins the flight of the request's key (single_flight.h) in
+  // *flight: this caller leads it (until its answer is stored; an answer an identical call
+  // stored between the lookup and the join is returned instead, with the flight ended), or
+  // follows an identical call already under way. *flight stays none when flights are off
+  // or the flight file cannot be used (logged and counted as a cache error, like any
+  // failure the cache bypasses). `flight` null: a plain Get.
+  Result<std::optional<std::string>> GetOrJoinFlight(std::string_view path, std::string_view request_json,
+                                                     const CacheControl& control, Flight* flight);
+
+  // Get for a request whose miss was already counted (looking again after following a
+  // flight): a hit counts, a miss does not.
   Result<std::optional<std::string>> GetAgain(std::string_view path, std::string_view request_json,
                                               const CacheControl& control);
-
-  // Joins the flight of the request's key (single_flight.h): a caller that missed leads it
-  // until its answer is stored, or follows an identical call already under way. No flight
-  // (neither leading nor following) when flights are off, the cache is off, or the flight
-  // file cannot be used (logged and counted as a cache error, like any failure the cache
-  // bypasses). kInvalidArgument for a body that is not a JSON object.
-  Result<Flight> JoinFlight(std::string_view path, std::string_view request_json, const CacheControl& control);
 
  private:
   // Canonical form of the request in a per-thread buffer (no allocation on the hot path).
   Result<std::string*> CanonicalFor(std::string_view path, std::string_view request_json,
                                     const CacheControl& control);
   std::string_view NamespaceFor(const CacheControl& control) const;
-  Result<std::optional<std::string>> Find(std::string_view path, std::string_view request_json,
-                                          const CacheControl& control, bool count_miss);
+  // The lookup of a canonical request; a failing backend misses (logged and counted).
+  std::optional<std::string> Find(const Hash128& key, const std::string& request, bool count_miss);
   void NoteHit(const Hash128& key, const StoredResponse& stored, int64_t now_us);
   void NoteMiss(int64_t now_us);
   void NoteFailure(const Status& status, const char* what);

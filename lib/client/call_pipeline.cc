@@ -144,21 +144,18 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
   const int64_t timeout = options.timeout ? options.timeout->count() * 1000 : deps_.settings.call_timeout_micros;
   const int64_t deadline = start + std::max<int64_t>(timeout, 0);
 
-  // Held while this call leads the flight of identical calls: released on every way out,
-  // after the answer is stored.
-  Flight lead;
+  // The flight of identical calls: while this call leads it, held until the answer is
+  // stored (released on every way out).
+  Flight flight;
   const bool use_cache = spec.cacheable && deps_.cache != nullptr;
   if (use_cache && !options.cache.skip_read) {
-    Result<std::optional<CallResult>> cached = FromCache(spec, options, /*again=*/false);
-    if (!cached.ok()) return fail(cached.status());
-    if (*cached) return std::move(**cached);
     // A stream wants its first tokens now, and a call that will not store its answer
     // cannot lead others to it: neither waits for nor leads a flight.
-    if (!spec.stream && !options.cache.skip_write) {
-      cached = JoinFlight(spec, options, deadline, &lead);
-      if (!cached.ok()) return fail(cached.status());
-      if (*cached) return std::move(**cached);
-    }
+    const bool joins = !spec.stream && !options.cache.skip_write;
+    Result<std::optional<CallResult>> cached = FromCache(spec, options, joins ? &flight : nullptr);
+    if (cached.ok() && !*cached && flight.following()) cached = FollowFlight(spec, options, deadline, &flight);
+    if (!cached.ok()) return fail(cached.status());
+    if (*cached) return std::move(**cached);
   }
 
   CostEstimate estimate;
@@ -284,9 +281,13 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
 }
 
 Result<std::optional<CallResult>> CallPipeline::FromCache(const CallSpec& spec, const CallOptions& options,
-                                                          bool again) {
-  Result<std::optional<std::string>> hit = again ? deps_.cache->GetAgain(spec.path, spec.cache_body, options.cache)
-                                                 : deps_.cache->Get(spec.path, spec.cache_body, options.cache);
+                                                          Flight* flight) {
+  Result<std::optional<std::string>> hit = deps_.cache->GetOrJoinFlight(spec.path, spec.cache_body, options.cache, flight);
+  return CachedResult(spec, std::move(hit));
+}
+
+Result<std::optional<CallResult>> CallPipeline::CachedResult(const CallSpec& spec,
+                                                             Result<std::optional<std::string>> hit) {
   if (!hit.ok() && hit.status().code() == StatusCode::kInvalidArgument) return hit.status();
   if (!hit.ok() || !*hit) return std::optional<CallResult>();  // a failing cache misses
   deps_.counters->cache_hits.fetch_add(1, std::memory_order_relaxed);
@@ -298,21 +299,12 @@ Result<std::optional<CallResult>> CallPipeline::FromCache(const CallSpec& spec, 
   return result;
 }
 
-Result<std::optional<CallResult>> CallPipeline::JoinFlight(const CallSpec& spec, const CallOptions& options,
-                                                           int64_t deadline, Flight* lead) {
-  Result<Flight> flight = deps_.cache->JoinFlight(spec.path, spec.cache_body, options.cache);
-  if (!flight.ok()) return flight.status();
-  if (flight->leading()) {
-    // An identical call may have stored its answer and ended its flight between the miss
-    // and joining: look once more before calling the API.
-    *lead = std::move(*flight);
-    return FromCache(spec, options, /*again=*/true);
-  }
-  if (!flight->following()) return std::optional<CallResult>();
+Result<std::optional<CallResult>> CallPipeline::FollowFlight(const CallSpec& spec, const CallOptions& options,
+                                                             int64_t deadline, Flight* flight) {
   if (deps_.logger) deps_.logger->Debug(spec.method, " ", spec.path, ": waiting for an identical call under way");
   deps_.counters->single_flight_waits.fetch_add(1, std::memory_order_relaxed);
   CountShared({{"single_flight_waits", 1}});
-  switch (WaitForFlight(&*flight, *deps_.clock, deadline, options.cancelled)) {
+  switch (WaitForFlight(flight, *deps_.clock, deadline, options.cancelled)) {
     case FlightWait::kCancelled:
       return Status(StatusCode::kCancelled, "call cancelled while waiting for an identical call under way");
     case FlightWait::kDeadline:
@@ -322,7 +314,7 @@ Result<std::optional<CallResult>> CallPipeline::JoinFlight(const CallSpec& spec,
   }
   // The identical call's answer, if it stored one; else (it failed, or was not cacheable)
   // this call goes on by itself.
-  return FromCache(spec, options, /*again=*/true);
+  return CachedResult(spec, deps_.cache->GetAgain(spec.path, spec.cache_body, options.cache));
 }
 
 HttpRequest CallPipeline::BuildRequest(const CallSpec& spec, const CallOptions& options, const ApiKey& key,

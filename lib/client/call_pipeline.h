@@ -110,14 +110,17 @@ class CallPipeline {
 
  private:
   struct Attempt;
-  // A complete answer from the cache, or nullopt on a miss; an unusable request body fails.
-  // `again`: the call's miss was already counted (ResponseCache::GetAgain).
-  Result<std::optional<CallResult>> FromCache(const CallSpec& spec, const CallOptions& options, bool again);
-  // After a miss: joins the flight of identical calls. Returns the answer an identical call
-  // stored while this one waited; otherwise nullopt, with *lead holding the flight when this
-  // call leads it (until its answer is stored). Fails on the deadline or a cancellation.
-  Result<std::optional<CallResult>> JoinFlight(const CallSpec& spec, const CallOptions& options, int64_t deadline,
-                                               Flight* lead);
+  // A complete answer from the cache, or nullopt on a miss, after which *flight (when
+  // given) holds the call's place in the flight of identical calls
+  // (ResponseCache::GetOrJoinFlight). An unusable request body fails.
+  Result<std::optional<CallResult>> FromCache(const CallSpec& spec, const CallOptions& options, Flight* flight);
+  // The call's answer from a cache lookup's result.
+  Result<std::optional<CallResult>> CachedResult(const CallSpec& spec, Result<std::optional<std::string>> hit);
+  // Waits for the identical call that *flight follows and returns the answer it stored, or
+  // nullopt when it stored none (this call then goes on by itself). Fails on the deadline
+  // or a cancellation.
+  Result<std::optional<CallResult>> FollowFlight(const CallSpec& spec, const CallOptions& options, int64_t deadline,
+                                                 Flight* flight);
   HttpRequest BuildRequest(const CallSpec& spec, const CallOptions& options, const ApiKey& key,
                            const std::string& idempotency_key, int64_t deadline) const;
   // Reads the answer (for a stream: only the headers of a 2xx) and classifies it.

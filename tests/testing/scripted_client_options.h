@@ -11,6 +11,9 @@
 
 namespace llmgate::testing {
 
+// Where the gate thinks the API is (nothing answers there), and so its cache namespace.
+inline constexpr char kScriptedBaseUrl[] = "https://api.example.test/v1";
+
 // Options of a gate in `state_dir` with one key: a base URL nothing answers at (the
 // transport is scripted), no limits from the environment, the test's clock, and every log
 // line, down to debug, kept in `logs`.
@@ -18,7 +21,7 @@ inline Options ScriptedClientOptions(const std::string& state_dir, const std::st
                                      std::shared_ptr<Clock> clock, LogCapture& logs) {
   Options o;
   o.state_dir = state_dir;
-  o.base_url = "https://api.example.test/v1";
+  o.base_url = kScriptedBaseUrl;
   o.api_key = key;
   o.limits_from_env = false;
   o.clock = std::move(clock);
