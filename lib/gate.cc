@@ -54,11 +54,14 @@ class GateImpl final : public Gate {
     if (!options_.clock) options_.clock = SystemClock();
   }
 
+  // Of the directories the gate creates (file modes: DbConfig::file_mode).
+  mode_t DirectoryMode() const { return options_.share_with_group ? 0770 : 0700; }
+
   Status Init() {
     Result<std::string> dir = ResolveStateDir(options_.state_dir);
     if (!dir.ok()) return dir.status();
     state_dir_ = *dir;
-    if (Status s = EnsureDirectory(state_dir_, options_.share_with_group ? 0770 : 0700); !s.ok()) return s;
+    if (Status s = EnsureDirectory(state_dir_, DirectoryMode()); !s.ok()) return s;
     if (Status s = CheckLocalFilesystem(state_dir_); !s.ok()) return s;
     // Configuration errors first: a typo in LLMGATE_LIMITS should not wait for the files.
     Result<std::vector<LimitDef>> limits = CollectConfiguredLimits(options_, logger_);
@@ -170,7 +173,7 @@ class GateImpl final : public Gate {
     rc.clock = options_.clock;
     if (options_.cache_single_flight) {
       rc.flights_dir = state_dir_ + "/flights";
-      rc.flights_dir_mode = options_.share_with_group ? 0770 : 0700;
+      rc.flights_dir_mode = DirectoryMode();
       rc.flights_file_mode = config.file_mode;
     }
     cache_ = std::make_unique<ResponseCache>(std::move(rc), std::move(backend).value());
