@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <string>
@@ -178,6 +179,27 @@ TEST_F(SingleFlightTest, AnUnusableDirectoryIsATypedError) {
   Result<Flight> flight = broken.Join(kKey);
   ASSERT_FALSE(flight.ok());
   EXPECT_EQ(flight.status().code(), StatusCode::kUnavailable);
+}
+
+// A fake clock that keeps the length of every sleep.
+class SleepRecordingClock : public testing::FakeClock {
+ public:
+  void SleepForMicros(int64_t micros) const override {
+    FakeClock::SleepForMicros(micros);
+    sleeps.push_back(micros);
+  }
+  mutable std::vector<int64_t> sleeps;
+};
+
+TEST_F(SingleFlightTest, AWaiterLooksAfter2MsThenAtLeastEvery20Ms) {
+  SleepRecordingClock clock;
+  Result<Flight> leader = flights_.Join(kKey);
+  Result<Flight> follower = flights_.Join(kKey);
+  EXPECT_EQ(WaitForFlight(&*follower, clock, clock.NowMicros() + 1'000'000, nullptr), FlightWait::kDeadline);
+  ASSERT_GT(clock.sleeps.size(), 10u);
+  EXPECT_EQ(clock.sleeps.front(), 2'000);
+  EXPECT_EQ(clock.sleeps[1], 3'000);
+  EXPECT_EQ(*std::max_element(clock.sleeps.begin(), clock.sleeps.end()), 20'000);
 }
 
 TEST_F(SingleFlightTest, WaitingEndsWithTheFlightTheDeadlineOrACancellation) {

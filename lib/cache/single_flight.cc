@@ -18,8 +18,11 @@
 namespace llmgate::internal {
 namespace {
 
-// A follower first looks again after this long, then each time half as long again.
+// A follower first looks again after this long, then each time half as long again, up to
+// kLastPollMicros: it learns that the flight ended at most that late (a look is one flock()
+// call, so looking often costs nothing that matters next to an API call).
 constexpr int64_t kFirstPollMicros = 2'000;
+constexpr int64_t kLastPollMicros = 20'000;
 
 // Joining retries when the file it locked was ended (removed) in between, at most this often.
 constexpr int kJoinAttempts = 8;
@@ -144,7 +147,7 @@ FlightWait WaitForFlight(Flight* flight, const Clock& clock, int64_t deadline_mi
     if (now >= deadline_micros) return FlightWait::kDeadline;
     const SleepOutcome slept = InterruptibleSleepUntil(clock, std::min(now + interval, deadline_micros), cancelled);
     if (slept.cancelled) return FlightWait::kCancelled;
-    interval = std::min(interval + interval / 2, kInterruptibleSleepSliceMicros);
+    interval = std::min(interval + interval / 2, kLastPollMicros);
   }
 }
 

@@ -79,8 +79,8 @@ class SingleFlight {
 };
 
 // Waits on `clock` until `flight` (following) has ended, polling it at growing intervals
-// (a few milliseconds at first, then every kInterruptibleSleepSliceMicros at most), until
-// `deadline_micros`, or until *cancelled is set (it may be null).
+// (2 ms at first, growing to every 20 ms), until `deadline_micros`, or until *cancelled is
+// set (it may be null).
 FlightWait WaitForFlight(Flight* flight, const Clock& clock, int64_t deadline_micros,
                          const std::atomic<bool>* cancelled);
 
