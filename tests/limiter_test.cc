@@ -312,6 +312,61 @@ TEST_F(LimiterTest, ObservingAScopeWithoutLimitsDoesNotWaitForTheWriteLock) {
   EXPECT_EQ(UsageOf(*gate, "key:k", "rpm").remaining, 0);
 }
 
+// What a call does once its answer is in, in one transaction: the same result as
+// Reconcile followed by Observe of each scope.
+TEST_F(LimiterTest, ReconcileAndObserveIsReconcileThenObserve) {
+  const std::string specs = "key:k/tpm=1000\nserver:g/tpm=900\nkey:k/rpm=100";
+  testing::TempDir other_dir;
+  Options separate_options = BaseOptions();
+  separate_options.state_dir = other_dir.path();
+  separate_options.limits = Specs(specs);
+  auto combined = Open(specs);
+  auto separate = Open(separate_options);
+  ASSERT_NE(combined, nullptr);
+  ASSERT_NE(separate, nullptr);
+  const AcquireRequest request = Req({"key:k", "server:g"}, {{"requests", 1}, {"tokens", 300}});
+  const std::vector<Cost> actual = {{"requests", 1}, {"tokens", 120}};
+  const std::vector<ServerView> views = {{"tokens", 500, std::chrono::seconds(20)}};
+
+  Reservation a = Take(*combined, request);
+  Status observed = InternalError("unset");
+  auto& limiter = static_cast<internal::GateLimiter&>(combined->limiter());
+  auto reconciled = limiter.ReconcileAndObserve(a, actual, {"server:g", "key:k"}, views, &observed);
+  ASSERT_TRUE(reconciled.ok()) << reconciled.status().ToString();
+  EXPECT_TRUE(observed.ok()) << observed.ToString();
+
+  Reservation b = Take(*separate, request);
+  auto reconciled_separately = separate->limiter().Reconcile(b, actual);
+  ASSERT_TRUE(reconciled_separately.ok());
+  ASSERT_TRUE(separate->limiter().Observe("server:g", views).ok());
+  ASSERT_TRUE(separate->limiter().Observe("key:k", views).ok());
+
+  EXPECT_EQ(reconciled->cost[1].amount, 120);
+  for (const auto& [scope, name] : {std::pair{"key:k", "tpm"}, {"server:g", "tpm"}, {"key:k", "rpm"}}) {
+    const LimitUsage together = UsageOf(*combined, scope, name);
+    const LimitUsage apart = UsageOf(*separate, scope, name);
+    EXPECT_EQ(together.used, apart.used) << scope << " " << name;
+    EXPECT_EQ(together.reset_micros, apart.reset_micros) << scope << " " << name;
+  }
+  // The server's view (500 left) is stricter than what the reconciliation leaves (780 and
+  // 880), and holds in both scopes.
+  EXPECT_LE(UsageOf(*combined, "server:g", "tpm").remaining, 500);
+  EXPECT_LE(UsageOf(*combined, "key:k", "tpm").remaining, 500);
+}
+
+TEST_F(LimiterTest, ReconcileAndObserveRefusesBadInputWithoutDoingAnything) {
+  auto gate = Open("key:k/tpm=1000");
+  ASSERT_NE(gate, nullptr);
+  Reservation r = Take(*gate, Req({"key:k"}, {{"tokens", 300}}));
+  auto& limiter = static_cast<internal::GateLimiter&>(gate->limiter());
+  Status observed;
+  auto bad_view = limiter.ReconcileAndObserve(r, {{"tokens", 100}}, {"key:k"}, {{"bad dimension!", 0, {}}}, &observed);
+  ASSERT_FALSE(bad_view.ok());
+  EXPECT_EQ(bad_view.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(observed.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(UsageOf(*gate, "key:k", "tpm").used, 300);  // not reconciled
+}
+
 TEST_F(LimiterTest, ABlockHoldsTheScopeForEveryGate) {
   auto gate_a = Open("key:k/rpm=100");
   auto gate_b = Open("");

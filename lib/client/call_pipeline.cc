@@ -409,14 +409,17 @@ void CallPipeline::Settle(const CallSpec& spec, const CallOptions& options, cons
   response->usage = usage.usage;
   deps_.counters->prompt_tokens.fetch_add(usage.usage.prompt_tokens, std::memory_order_relaxed);
   deps_.counters->completion_tokens.fetch_add(usage.usage.completion_tokens, std::memory_order_relaxed);
+  // The reservation is settled before the server's view is observed: its count already
+  // includes this request.
   if (reservation) {
     const int64_t images = usage.usage.images > 0 ? usage.usage.images : estimate.images;
-    Result<llmgate::Reservation> r =
-        deps_.limiter->Reconcile(*reservation, CostsFor(spec.endpoint, ChargedTokens(estimate, usage), images));
+    Result<llmgate::Reservation> r = deps_.learner->ReconcileAndObserve(
+        *reservation, CostsFor(spec.endpoint, ChargedTokens(estimate, usage), images), limit_scope, rate);
     if (!r.ok() && deps_.logger)
       deps_.logger->Warn("could not reconcile the quota of ", spec.path, " with its usage: ", r.status().ToString());
+  } else {
+    deps_.learner->Observe(limit_scope, rate);
   }
-  deps_.learner->Observe(limit_scope, rate);
   if (spec.cacheable && deps_.cache && !options.cache.skip_write && response->http_status / 100 == 2) {
     // A failing cache never fails the call; Put logs and counts its own failures.
     (void)deps_.cache->Put(spec.path, spec.cache_body, response->body, options.cache);

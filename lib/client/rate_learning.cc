@@ -9,6 +9,10 @@ namespace {
 
 constexpr RateDimension kDimensions[] = {RateDimension::kRequests, RateDimension::kTokens, RateDimension::kImages};
 
+// Where the server's view of a group x model scope goes: its server scope, and the scope
+// itself (see the header).
+std::vector<std::string> ObservedScopes(const std::string& scope) { return {ServerScope(scope), scope}; }
+
 }  // namespace
 
 std::vector<LimitDef> LimitsFromHeaders(const std::string& scope, const RateLimitHeaders& headers) {
@@ -54,10 +58,23 @@ void RateLearner::Observe(const std::string& scope, const RateLimitHeaders& head
   if (scope.empty()) return;
   std::vector<ServerView> views = ViewsFromHeaders(headers);
   if (views.empty()) return;
-  for (const std::string& target : {ServerScope(scope), scope}) {
+  for (const std::string& target : ObservedScopes(scope)) {
     if (Status s = limiter_->Observe(target, views); !s.ok() && logger_)
       logger_->Warn("could not record the server's rate-limit state of ", target, ": ", s.ToString());
   }
+}
+
+Result<llmgate::Reservation> RateLearner::ReconcileAndObserve(const llmgate::Reservation& reservation,
+                                                              const std::vector<llmgate::Cost>& actual,
+                                                              const std::string& scope,
+                                                              const RateLimitHeaders& headers) {
+  std::vector<ServerView> views = scope.empty() ? std::vector<ServerView>() : ViewsFromHeaders(headers);
+  const std::vector<std::string> targets = views.empty() ? std::vector<std::string>() : ObservedScopes(scope);
+  Status observed;
+  Result<llmgate::Reservation> reconciled = limiter_->ReconcileAndObserve(reservation, actual, targets, views, &observed);
+  if (!observed.ok() && logger_)
+    logger_->Warn("could not record the server's rate-limit state of ", scope, ": ", observed.ToString());
+  return reconciled;
 }
 
 void RateLearner::OnThrottled(const std::string& scope, int64_t until_micros) {

@@ -50,6 +50,13 @@ class RateLearner {
   // the server's count already includes the request.
   void Observe(const std::string& scope, const RateLimitHeaders& headers);
 
+  // Reconciles the call's reservation with its actual cost, then Observe(scope, headers),
+  // in one step of the store. Returns the reconciliation's result; a failed observation is
+  // logged, never returned.
+  Result<llmgate::Reservation> ReconcileAndObserve(const llmgate::Reservation& reservation,
+                                                   const std::vector<llmgate::Cost>& actual, const std::string& scope,
+                                                   const RateLimitHeaders& headers);
+
   // A 429 told every caller of `scope` to wait until `until_micros`.
   void OnThrottled(const std::string& scope, int64_t until_micros);
 

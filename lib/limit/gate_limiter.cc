@@ -45,6 +45,18 @@ Status CheckScopeName(std::string_view scope) {
   return Status::Ok();
 }
 
+// The server's views as the backend takes them; kInvalidArgument for a bad one.
+Result<std::vector<ServerObservation>> ToObservations(const std::vector<ServerView>& views) {
+  std::vector<ServerObservation> observations;
+  for (const ServerView& v : views) {
+    if (!IsValidDimension(v.dimension))
+      return InvalidArgumentError("observe: bad dimension name '" + v.dimension + "'");
+    if (v.reset.count() < 0) return InvalidArgumentError("observe: reset of '" + v.dimension + "' must be >= 0");
+    observations.push_back({v.dimension, v.remaining, v.reset.count()});
+  }
+  return observations;
+}
+
 Status CheckCosts(const std::vector<llmgate::Cost>& costs, const char* what) {
   for (const llmgate::Cost& c : costs) {
     if (!IsValidDimension(c.dimension)) {
@@ -220,14 +232,34 @@ Status GateLimiter::Cancel(const llmgate::Reservation& reservation) {
 
 Status GateLimiter::Observe(std::string_view scope, const std::vector<ServerView>& views) {
   if (Status s = CheckScopeName(scope); !s.ok()) return s;
-  std::vector<ServerObservation> observations;
-  for (const ServerView& v : views) {
-    if (!IsValidDimension(v.dimension))
-      return InvalidArgumentError("observe: bad dimension name '" + v.dimension + "'");
-    if (v.reset.count() < 0) return InvalidArgumentError("observe: reset of '" + v.dimension + "' must be >= 0");
-    observations.push_back({v.dimension, v.remaining, v.reset.count()});
+  Result<std::vector<ServerObservation>> observations = ToObservations(views);
+  if (!observations.ok()) return observations.status();
+  return backend_->Observe(ScopeOrDefault(scope), *observations);
+}
+
+Result<llmgate::Reservation> GateLimiter::ReconcileAndObserve(const llmgate::Reservation& reservation,
+                                                              const std::vector<llmgate::Cost>& actual,
+                                                              const std::vector<std::string>& observed_scopes,
+                                                              const std::vector<ServerView>& views, Status* observed) {
+  // Refused input does nothing at all.
+  auto refuse = [observed](Status s) {
+    *observed = s;
+    return s;
+  };
+  Result<Reservation> core = CheckReservation(reservation);
+  if (!core.ok()) return refuse(core.status());
+  if (Status s = CheckCosts(actual, "reconcile"); !s.ok()) return refuse(s);
+  Result<std::vector<ServerObservation>> observations = ToObservations(views);
+  if (!observations.ok()) return refuse(observations.status());
+  std::vector<std::string> scopes;
+  for (const std::string& scope : observed_scopes) {
+    if (Status s = CheckScopeName(scope); !s.ok()) return refuse(s);
+    scopes.push_back(ScopeOrDefault(scope));
   }
-  return backend_->Observe(ScopeOrDefault(scope), observations);
+  Result<Reservation> updated =
+      backend_->ReconcileAndObserve(*core, ToCoreCosts(actual), scopes, *observations, observed);
+  if (!updated.ok()) return updated.status();
+  return ToPublicReservation(*updated);
 }
 
 Status GateLimiter::Block(std::string_view scope, int64_t until_micros) {

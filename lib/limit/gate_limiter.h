@@ -41,6 +41,14 @@ class GateLimiter final : public Limiter {
                                          const std::vector<llmgate::Cost>& actual) override;
   Status Cancel(const llmgate::Reservation& reservation) override;
   Status Observe(std::string_view scope, const std::vector<ServerView>& views) override;
+  // Reconcile, then Observe(scope, views) for each of `observed_scopes`, in one step of the
+  // store (QuotaBackend::ReconcileAndObserve): what a call does once its answer is in. The
+  // observations' outcome goes to *observed. Input Reconcile or Observe would refuse does
+  // nothing at all (both statuses are that error).
+  Result<llmgate::Reservation> ReconcileAndObserve(const llmgate::Reservation& reservation,
+                                                   const std::vector<llmgate::Cost>& actual,
+                                                   const std::vector<std::string>& observed_scopes,
+                                                   const std::vector<ServerView>& views, Status* observed);
   Status Block(std::string_view scope, int64_t until_micros) override;
   Result<std::vector<llmgate::LimitUsage>> Usage(std::string_view scope) override;
   // The usage of several scopes (every scope when nullopt), read at one moment in one read

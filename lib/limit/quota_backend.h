@@ -78,6 +78,22 @@ class QuotaBackend {
   // limit would wrongly use up a whole day.
   virtual Status Observe(const std::string& scope, const std::vector<ServerObservation>& views) = 0;
 
+  // What a call does once its answer is in: Reconcile, then Observe(scope, views) for each
+  // of `observed_scopes`. A store that can do both in one write does so (SQLite: one
+  // transaction instead of one per step). Returns Reconcile's result; the observations'
+  // outcome goes to *observed, and their failure never undoes the reconciliation (nor the
+  // reconciliation's failure the observations).
+  virtual Result<Reservation> ReconcileAndObserve(const Reservation& reservation, const std::vector<Cost>& actual,
+                                                  const std::vector<std::string>& observed_scopes,
+                                                  const std::vector<ServerObservation>& views, Status* observed) {
+    Result<Reservation> reconciled = Reconcile(reservation, actual);
+    *observed = Status::Ok();
+    for (const std::string& scope : observed_scopes) {
+      if (Status s = Observe(scope, views); !s.ok() && observed->ok()) *observed = s;
+    }
+    return reconciled;
+  }
+
   // Holds `scope` until `until_micros` for every process (blocks only ever lengthen).
   virtual Status Block(const std::string& scope, int64_t until_micros) = 0;
 

@@ -269,18 +269,41 @@ Result<AcquireResult> SqliteQuotaBackend::Acquire(AcquireRequest request) {
   return result;
 }
 
+Status SqliteQuotaBackend::ReconcileIn(Connection& c, int64_t now, const Reservation& reservation,
+                                       const std::vector<Cost>& actual, Reservation* updated) {
+  ScopeRows set(&defs_cache_);
+  set.Load(c, reservation.scopes);
+  Result<ReconcilePlan> plan = PlanReconcile(set.limits(), reservation, actual, now);
+  if (!plan.ok()) return plan.status();
+  set.Save(c, plan->states);
+  *updated = std::move(plan->reservation);
+  return Status::Ok();
+}
+
 Result<Reservation> SqliteQuotaBackend::Reconcile(const Reservation& reservation, const std::vector<Cost>& actual) {
   Reservation updated;
-  Status s = RunWrite("reconcile", [&](Connection& c, int64_t now) {
-    ScopeRows set(&defs_cache_);
-    set.Load(c, reservation.scopes);
-    Result<ReconcilePlan> plan = PlanReconcile(set.limits(), reservation, actual, now);
-    if (!plan.ok()) return plan.status();
-    set.Save(c, plan->states);
-    updated = std::move(plan->reservation);
+  Status s = RunWrite("reconcile",
+                      [&](Connection& c, int64_t now) { return ReconcileIn(c, now, reservation, actual, &updated); });
+  if (!s.ok()) return s;
+  return updated;
+}
+
+Result<Reservation> SqliteQuotaBackend::ReconcileAndObserve(const Reservation& reservation,
+                                                            const std::vector<Cost>& actual,
+                                                            const std::vector<std::string>& observed_scopes,
+                                                            const std::vector<ServerObservation>& views,
+                                                            Status* observed) {
+  Reservation updated;
+  Status reconciled;
+  Status s = RunWrite("reconcile and observe", [&](Connection& c, int64_t now) {
+    // A plan that fails saves nothing, and the observations still go in.
+    reconciled = ReconcileIn(c, now, reservation, actual, &updated);
+    for (const std::string& scope : observed_scopes) ObserveIn(c, now, scope, views);
     return Status::Ok();
   });
+  *observed = s;
   if (!s.ok()) return s;
+  if (!reconciled.ok()) return reconciled;
   return updated;
 }
 
@@ -312,27 +335,33 @@ Status SqliteQuotaBackend::Observe(const std::string& scope, const std::vector<S
   });
   if (!s.ok() || !observed) return s;
   return RunWrite("observe", [&](Connection& c, int64_t now) {
-    ScopeRows set(&defs_cache_);
-    set.LoadOne(c, scope);
-    const std::vector<LimitEntry>& limits = set.limits();
-    std::vector<LimitState> states = StatesOf(limits);
-    for (const ServerObservation& view : views) {
-      int64_t shortest = 0;
-      for (const LimitEntry& e : limits) {
-        if (e.def.dimension == view.dimension && (shortest == 0 || e.def.window_micros < shortest)) {
-          shortest = e.def.window_micros;
-        }
-      }
-      const int64_t reset_at = now + std::max<int64_t>(0, view.reset_micros);
-      for (size_t i = 0; i < limits.size(); ++i) {
-        const LimitDef& def = limits[i].def;
-        if (def.dimension != view.dimension || def.window_micros != shortest) continue;
-        states[i] = internal::Observe(def, states[i], now, view.remaining, reset_at);
-      }
-    }
-    set.Save(c, states);
+    ObserveIn(c, now, scope, views);
     return Status::Ok();
   });
+}
+
+void SqliteQuotaBackend::ObserveIn(Connection& c, int64_t now, const std::string& scope,
+                                   const std::vector<ServerObservation>& views) {
+  ScopeRows set(&defs_cache_);
+  set.LoadOne(c, scope);
+  const std::vector<LimitEntry>& limits = set.limits();
+  if (limits.empty()) return;
+  std::vector<LimitState> states = StatesOf(limits);
+  for (const ServerObservation& view : views) {
+    int64_t shortest = 0;
+    for (const LimitEntry& e : limits) {
+      if (e.def.dimension == view.dimension && (shortest == 0 || e.def.window_micros < shortest)) {
+        shortest = e.def.window_micros;
+      }
+    }
+    const int64_t reset_at = now + std::max<int64_t>(0, view.reset_micros);
+    for (size_t i = 0; i < limits.size(); ++i) {
+      const LimitDef& def = limits[i].def;
+      if (def.dimension != view.dimension || def.window_micros != shortest) continue;
+      states[i] = internal::Observe(def, states[i], now, view.remaining, reset_at);
+    }
+  }
+  set.Save(c, states);
 }
 
 Status SqliteQuotaBackend::Block(const std::string& scope, int64_t until_micros) {

@@ -38,6 +38,9 @@ class SqliteQuotaBackend final : public QuotaBackend {
   Result<Reservation> Reconcile(const Reservation& reservation, const std::vector<Cost>& actual) override;
   Status Cancel(const Reservation& reservation) override;
   Status Observe(const std::string& scope, const std::vector<ServerObservation>& views) override;
+  Result<Reservation> ReconcileAndObserve(const Reservation& reservation, const std::vector<Cost>& actual,
+                                          const std::vector<std::string>& observed_scopes,
+                                          const std::vector<ServerObservation>& views, Status* observed) override;
   Status Block(const std::string& scope, int64_t until_micros) override;
   Result<std::vector<LimitReport>> Usage(const std::optional<std::vector<std::string>>& scopes) override;
   Result<std::vector<LimitChange>> SetLimits(const std::vector<LimitDef>& defs) override;
@@ -60,6 +63,10 @@ class SqliteQuotaBackend final : public QuotaBackend {
   // when `op` returns OK, rolls back otherwise, and logs a repaired clock step.
   Status RunWrite(const char* what, const std::function<Status(Connection&, int64_t now)>& op);
   Status CorruptError(const std::string& detail) const;
+  // The steps of Reconcile and Observe inside a write transaction.
+  Status ReconcileIn(Connection& c, int64_t now, const Reservation& reservation, const std::vector<Cost>& actual,
+                     Reservation* updated);
+  void ObserveIn(Connection& c, int64_t now, const std::string& scope, const std::vector<ServerObservation>& views);
   // Inside a write transaction: compares `now` with the stored high-water mark, rebases
   // every stored time after a backwards step and advances the mark. Returns the step.
   int64_t CheckClock(Connection& c, int64_t now);
