@@ -80,9 +80,9 @@ class QuotaBackend {
 
   // What a call does once its answer is in: Reconcile, then Observe(scope, views) for each
   // of `observed_scopes`. A store that can do both in one write does so (SQLite: one
-  // transaction instead of one per step). Returns Reconcile's result; the observations'
-  // outcome goes to *observed, and their failure never undoes the reconciliation (nor the
-  // reconciliation's failure the observations).
+  // transaction instead of one per step), and a failing store then fails both. Returns
+  // Reconcile's result; the observations' outcome goes to *observed. A reconciliation
+  // whose plan is refused does not keep the observations from being made.
   virtual Result<Reservation> ReconcileAndObserve(const Reservation& reservation, const std::vector<Cost>& actual,
                                                   const std::vector<std::string>& observed_scopes,
                                                   const std::vector<ServerObservation>& views, Status* observed) {
