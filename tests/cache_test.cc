@@ -171,8 +171,9 @@ TEST_F(CacheTest, FlushingHitsLeavesCacheDbAlone) {
   const int64_t before = watch.DataVersion();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(gate->cache().Get(kChat, Request("a"))->has_value());
   ASSERT_TRUE(gate->cache().Get(kChat, Request("b")).ok());
-  // Past the access granularity, so this read's time is recorded.
-  clock_->Advance(61 * kSecond);
+  // Past the access granularity and its spread (up to a quarter more), so this read's time
+  // is recorded.
+  clock_->Advance(76 * kSecond);
   ASSERT_TRUE(gate->cache().Get(kChat, Request("a"))->has_value());
   ASSERT_TRUE(gate->cache().Flush().ok());
   EXPECT_EQ(watch.DataVersion(), before);
@@ -365,14 +366,41 @@ TEST_F(CacheTest, AccessTimesAreRecordedAtMostOncePerGranularity) {
   ASSERT_TRUE(cache.Put(kChat, Request("third"), Response(big)).ok());
   EXPECT_FALSE(cache.Get(kChat, Request("first"))->has_value());
   EXPECT_TRUE(cache.Get(kChat, Request("second"))->has_value());
-  // Past the granularity, a read is recorded and protects the entry.
-  clock_->Advance(61 * kSecond);
+  // Past the granularity (and its spread of up to a quarter more), a read is recorded and
+  // protects the entry.
+  clock_->Advance(76 * kSecond);
   ASSERT_TRUE(cache.Get(kChat, Request("second"))->has_value());
   ASSERT_TRUE(cache.Flush().ok());
   clock_->Advance(kSecond);
   ASSERT_TRUE(cache.Put(kChat, Request("fourth"), Response(big)).ok());
   EXPECT_TRUE(cache.Get(kChat, Request("second"))->has_value());
   EXPECT_FALSE(cache.Get(kChat, Request("third"))->has_value());
+}
+
+TEST_F(CacheTest, EntriesRecordedTogetherComeDueOverAQuarterOfTheGranularity) {
+  Options options;
+  options.cache_access_granularity = std::chrono::seconds(60);
+  auto gate = OpenGate(options);
+  Cache& cache = gate->cache();
+  constexpr int kEntries = 64;
+  for (int i = 0; i < kEntries; ++i) ASSERT_TRUE(cache.Put(kChat, Request("p" + std::to_string(i)), Response("x")).ok());
+  auto read_all = [&] {
+    for (int i = 0; i < kEntries; ++i) ASSERT_TRUE(cache.Get(kChat, Request("p" + std::to_string(i)))->has_value());
+    ASSERT_TRUE(cache.Flush().ok());
+  };
+  // Stored (and so recorded) at one moment: none is due before the granularity, some are
+  // half way through the spread, all are at its end.
+  clock_->Advance(60 * kSecond - 1);
+  read_all();
+  EXPECT_EQ(HitAccessRows(), 0);
+  clock_->Advance(7'500'000 + 1);
+  read_all();
+  const int half_way = HitAccessRows();
+  EXPECT_GT(half_way, kEntries / 8);
+  EXPECT_LT(half_way, kEntries * 7 / 8);
+  clock_->Advance(7'500'000);
+  read_all();
+  EXPECT_EQ(HitAccessRows(), kEntries);
 }
 
 TEST_F(CacheTest, ExpiredEntriesGoBeforeLiveOnesWhenRoomIsNeeded) {

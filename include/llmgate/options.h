@@ -95,7 +95,9 @@ struct Options {
   int cache_flush_batch = 256;
 
   // Default 60 s: an entry's last-access time (which decides what the size cap evicts)
-  // is recorded at most once per this interval, so hot entries cost no writes.
+  // is recorded at most once per this interval, so hot entries cost no writes. Each entry
+  // waits up to a quarter longer (fixed per entry), so entries read together do not all
+  // come due in the same second.
   std::chrono::seconds cache_access_granularity{60};
 
   // ---- Rate limits ----
