@@ -27,17 +27,6 @@ constexpr int64_t kLastPollMicros = 20'000;
 // Joining retries when the file it locked was ended (removed) in between, at most this often.
 constexpr int kJoinAttempts = 8;
 
-// Opens the flight file, creating it with `mode` (not narrowed by the umask) if missing.
-int OpenFlightFile(const std::string& path, mode_t mode) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd >= 0) {
-    ::fchmod(fd, mode);
-    return fd;
-  }
-  if (errno != EEXIST) return -1;
-  return ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-}
-
 // True if `fd` is still the file at `path`: a leader that ended removed the file it held,
 // and a lock on that removed file leads nothing.
 bool StillAtPath(int fd, const std::string& path) {
@@ -97,10 +86,10 @@ std::string SingleFlight::PathOf(const Hash128& key) const {
 Result<Flight> SingleFlight::Join(const Hash128& key) {
   const std::string path = PathOf(key);
   for (int attempt = 0; attempt < kJoinAttempts; ++attempt) {
-    int fd = OpenFlightFile(path, file_mode_);
+    int fd = OpenCreatingWithMode(path, file_mode_);
     if (fd < 0 && errno == ENOENT) {
       if (Status s = EnsureDirectory(dir_, dir_mode_); !s.ok()) return UnavailableError("single-flight: " + s.message());
-      fd = OpenFlightFile(path, file_mode_);
+      fd = OpenCreatingWithMode(path, file_mode_);
     }
     if (fd < 0) return FlightError("open", path, errno);
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {

@@ -131,7 +131,7 @@ std::string QuarantineSuffix() {
 class FileLock {
  public:
   explicit FileLock(const std::string& path, mode_t mode) {
-    if (CreateFileWithMode(path, mode).ok()) fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    fd_ = OpenCreatingWithMode(path, mode);
     if (fd_ >= 0) ::flock(fd_, LOCK_EX);
   }
   ~FileLock() {

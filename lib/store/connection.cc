@@ -150,9 +150,7 @@ void Connection::AfterCommit() {
 bool Connection::LockCheckpoints(bool* waited) {
   if (checkpoint_lock_fd_ < 0) {
     std::string lock_path = config_.path + "-ckpt.lock";
-    if (CreateFileWithMode(lock_path, config_.file_mode).ok()) {
-      checkpoint_lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
-    }
+    checkpoint_lock_fd_ = OpenCreatingWithMode(lock_path, config_.file_mode);
     if (checkpoint_lock_fd_ < 0) return false;
   }
   *waited = false;

@@ -89,16 +89,33 @@ Status CheckLocalFilesystem(const std::string& path) {
   return Status::Ok();
 }
 
+namespace {
+
+// Creates `file` with `mode`: the new descriptor, or -1 with errno set (EEXIST when the file
+// is there already, which then keeps its own mode).
+int CreateExclusive(const std::string& file, mode_t mode) {
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd >= 0) ::fchmod(fd, mode);  // open's mode is narrowed by the umask; the option is not
+  return fd;
+}
+
+}  // namespace
+
 Status CreateFileWithMode(const std::string& file, mode_t mode) {
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    // An existing file keeps its mode; whether it is usable is SQLite's to report.
-    if (errno == EEXIST) return Status::Ok();
-    return FailedPreconditionError("cannot create " + file + ": " + ErrnoText(errno));
+  const int fd = CreateExclusive(file, mode);
+  if (fd >= 0) {
+    ::close(fd);
+    return Status::Ok();
   }
-  ::fchmod(fd, mode);  // open's mode is narrowed by the umask; the option is not
-  ::close(fd);
-  return Status::Ok();
+  // An existing file keeps its mode; whether it is usable is SQLite's to report.
+  if (errno == EEXIST) return Status::Ok();
+  return FailedPreconditionError("cannot create " + file + ": " + ErrnoText(errno));
+}
+
+int OpenCreatingWithMode(const std::string& file, mode_t mode) {
+  const int fd = CreateExclusive(file, mode);
+  if (fd >= 0 || errno != EEXIST) return fd;
+  return ::open(file.c_str(), O_RDWR | O_CLOEXEC);
 }
 
 }  // namespace llmgate::internal

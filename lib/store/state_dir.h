@@ -29,6 +29,10 @@ Status CheckLocalFilesystem(const std::string& path);
 // file's mode to -wal and -shm) never creates it with the umask default.
 Status CreateFileWithMode(const std::string& file, mode_t mode);
 
+// Opens `file` for reading and writing (close-on-exec), first creating it with `mode`
+// (whatever the umask) if it does not exist: for lock files. -1 with errno set on failure.
+int OpenCreatingWithMode(const std::string& file, mode_t mode);
+
 }  // namespace llmgate::internal
 
 #endif  // LLMGATE_LIB_STORE_STATE_DIR_H_
