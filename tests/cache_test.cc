@@ -459,6 +459,38 @@ TEST_F(CacheTest, InvalidateAndPurge) {
   EXPECT_EQ(stats->bytes, 0);
 }
 
+// Lookups keep their read transaction between hits (lookup_readers.h): every change another
+// gate or process commits must still show in the next hit.
+TEST_F(CacheTest, HitsSeeEveryChangeCommittedBeforeThem) {
+  auto reader = OpenGate();
+  auto writer = OpenGate();
+  Cache& cache = reader->cache();
+  ASSERT_TRUE(writer->cache().Put(kChat, Request("a"), Response("1")).ok());
+  EXPECT_EQ(**cache.Get(kChat, Request("a")), Response("1"));
+  EXPECT_EQ(**cache.Get(kChat, Request("a")), Response("1"));
+
+  ASSERT_TRUE(writer->cache().Invalidate(kChat, Request("a")).ok());
+  EXPECT_FALSE(cache.Get(kChat, Request("a"))->has_value());
+  ASSERT_TRUE(writer->cache().Put(kChat, Request("a"), Response("2")).ok());
+  EXPECT_EQ(**cache.Get(kChat, Request("a")), Response("2"));
+
+  // From another process.
+  pid_t child = testing::ForkChild([&] {
+    auto own = OpenGate();
+    if (!own || !own->cache().Put(kChat, Request("a"), Response("3")).ok()) return 2;
+    return 0;
+  });
+  ASSERT_EQ(testing::WaitChild(child), 0);
+  EXPECT_EQ(**cache.Get(kChat, Request("a")), Response("3"));
+  child = testing::ForkChild([&] {
+    auto own = OpenGate();
+    if (!own || !own->cache().Purge().ok()) return 2;
+    return 0;
+  });
+  ASSERT_EQ(testing::WaitChild(child), 0);
+  EXPECT_FALSE(cache.Get(kChat, Request("a"))->has_value());
+}
+
 TEST_F(CacheTest, PerRequestControlsAndDisabledCache) {
   auto gate = OpenGate();
   Cache& cache = gate->cache();

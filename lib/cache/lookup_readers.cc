@@ -1,20 +1,58 @@
 #include "cache/lookup_readers.h"
 
 #include <SQLiteCpp/Database.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <utility>
 
-#include "util/fork_epoch.h"
 #include "store/sqlite_status.h"
+#include "store/wal_index_watch.h"
+#include "util/fork_epoch.h"
 
 namespace llmgate::internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Held by a releasing thread while it holds any LookupReaders' mutex, and by fork() (through
+// pthread_atfork) for the duration of the fork: a child then never inherits that mutex
+// locked by a thread it does not have.
+std::mutex& ForkGuard() {
+  static std::mutex guard;
+  return guard;
+}
+
+bool InstallForkGuard() {
+  static const bool installed = pthread_atfork([] { ForkGuard().lock(); }, [] { ForkGuard().unlock(); },
+                                               [] { ForkGuard().unlock(); }) == 0;
+  return installed;
+}
+
+sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) return nullptr;
+  return statement;
+}
+
+}  // namespace
 
 struct LookupReaders::Reader {
   std::unique_ptr<Connection> connection;
   sqlite3_stmt* statement = nullptr;
-  uint64_t epoch = 0;  // ForkEpoch() of the process that opened it
+  sqlite3_stmt* begin = nullptr;   // BEGIN: a read transaction that outlasts one lookup
+  sqlite3_stmt* commit = nullptr;  // COMMIT: its end
+  uint64_t epoch = 0;              // ForkEpoch() of the process that opened it
+  WalIndexWatch wal;               // attached when changes can be watched, else never held
+  WalIndexWatch::Mark mark{};      // the wal-index before the held transaction began
+  bool holding = false;
+  TimePoint held_since{};
+  TimePoint returned_at{};
 
   Reader() = default;
   Reader(const Reader&) = delete;
@@ -26,13 +64,49 @@ struct LookupReaders::Reader {
       (void)connection.release();
       return;
     }
-    sqlite3_finalize(statement);  // before the connection closes
+    // Before the connection closes, which ends a held read transaction.
+    sqlite3_finalize(statement);
+    sqlite3_finalize(begin);
+    sqlite3_finalize(commit);
+  }
+
+  sqlite3* db() const { return connection->db().getHandle(); }
+
+  void EndHeld() {
+    if (!holding) return;
+    holding = false;
+    const int rc = sqlite3_step(commit);
+    sqlite3_reset(commit);
+    if (rc != SQLITE_DONE && !sqlite3_get_autocommit(db())) sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
   }
 };
 
-LookupReaders::LookupReaders(DbConfig config, const char* sql) : config_(std::move(config)), sql_(sql) {}
+struct LookupReaders::Releaser {
+  std::mutex mu;
+  std::condition_variable wake;
+  bool asleep = false;  // waiting with no deadline: a newly held reader must wake it
+  bool stop = false;
+  std::thread thread;
+};
+
+LookupReaders::LookupReaders(DbConfig config, const char* sql, IdleRelease idle_release)
+    : config_(std::move(config)), sql_(sql), idle_release_(idle_release) {}
 
 LookupReaders::~LookupReaders() {
+  std::unique_ptr<Releaser> releaser;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    releaser = std::move(releaser_);
+    if (releaser && epoch_ != ForkEpoch()) (void)releaser.release();  // the parent's thread
+  }
+  if (releaser) {
+    {
+      std::lock_guard<std::mutex> lock(releaser->mu);
+      releaser->stop = true;
+    }
+    releaser->wake.notify_one();
+    releaser->thread.join();
+  }
   std::lock_guard<std::mutex> lock(mu_);
   idle_.clear();
 }
@@ -46,8 +120,29 @@ void LookupReaders::Lease::Discard() { reader_.reset(); }
 
 LookupReaders::Lease::~Lease() {
   if (!reader_) return;
-  sqlite3_reset(reader_->statement);  // ends the read transaction, so checkpoints can proceed
+  sqlite3_reset(reader_->statement);  // ends the read transaction unless it is held
+  if (reader_->holding) reader_->returned_at = Clock::now();
   owner_->Return(std::move(reader_), generation_);
+}
+
+void LookupReaders::Lease::BeginRead() {
+  Reader& r = *reader_;
+  if (r.holding) {
+    if (r.returned_at - r.held_since < kMaxHold && !r.wal.ChangedSince(r.mark)) return;
+    r.EndHeld();
+  }
+  // The wal-index is read before the transaction takes its snapshot (at the lookup's first
+  // step): a commit in between makes the next lookup begin again, never read stale data.
+  if (!r.wal.Read(&r.mark)) return;  // this lookup reads in a transaction of its own
+  if (sqlite3_step(r.begin) == SQLITE_DONE) {
+    r.holding = true;
+    r.held_since = Clock::now();
+  }
+  sqlite3_reset(r.begin);
+}
+
+void LookupReaders::Lease::EndRead() {
+  if (reader_) reader_->EndHeld();
 }
 
 sqlite3_stmt* LookupReaders::Lease::statement() const { return reader_->statement; }
@@ -57,7 +152,8 @@ Connection& LookupReaders::Lease::connection() const { return *reader_->connecti
 void LookupReaders::AbandonInheritedLocked() {
   for (auto& reader : idle_) (void)reader.release();  // deliberately leaked: the parent's
   idle_.clear();
-  ++generation_;  // leases still out belong to the parent's threads
+  ++generation_;                  // leases still out belong to the parent's threads
+  (void)releaser_.release();      // so does the releasing thread, absent here
 }
 
 Result<LookupReaders::Lease> LookupReaders::Acquire() {
@@ -82,18 +178,97 @@ Result<LookupReaders::Lease> LookupReaders::Acquire() {
   auto reader = std::make_unique<Reader>();
   reader->epoch = epoch;
   reader->connection = std::move(opened).value();
-  sqlite3* db = reader->connection->db().getHandle();
-  const int rc = sqlite3_prepare_v3(db, sql_, -1, SQLITE_PREPARE_PERSISTENT, &reader->statement, nullptr);
-  if (rc != SQLITE_OK) {
+  sqlite3* db = reader->db();
+  reader->statement = Prepare(db, sql_);
+  if (reader->statement == nullptr) {
     return StatusFromSqlite(sqlite3_extended_errcode(db), "cache lookup: preparing the statement", sqlite3_errmsg(db));
   }
+  reader->begin = Prepare(db, "BEGIN");
+  reader->commit = Prepare(db, "COMMIT");
+  // Without its statements or its wal-index, the reader simply never holds a transaction.
+  if (reader->begin != nullptr && reader->commit != nullptr) reader->wal.Attach(db);
   return Lease(this, std::move(reader), generation);
 }
 
 void LookupReaders::Return(std::unique_ptr<Reader> reader, uint64_t generation) {
   std::lock_guard<std::mutex> lock(mu_);
   if (reader->epoch != epoch_ || generation != generation_) return;  // stale: closed (or leaked) here
+  const bool held = reader->holding;
   idle_.push_back(std::move(reader));
+  if (held) WakeReleaserLocked();
+}
+
+void LookupReaders::WakeReleaserLocked() {
+  if (idle_release_ == IdleRelease::kByCaller) return;
+  if (releaser_) {
+    std::lock_guard<std::mutex> lock(releaser_->mu);
+    if (releaser_->asleep) {
+      releaser_->asleep = false;
+      releaser_->wake.notify_one();
+    }
+    return;
+  }
+  if (InstallForkGuard()) {
+    try {
+      auto releaser = std::make_unique<Releaser>();
+      Releaser* r = releaser.get();
+      releaser->thread = std::thread([this, r] { ReleaserLoop(r); });
+      releaser_ = std::move(releaser);
+      return;
+    } catch (const std::system_error& e) {
+      if (config_.logger) config_.logger->Debug("cache lookups: no background thread: ", e.what());
+    }
+  }
+  // No thread to end them later: no transaction may stay held.
+  ReleaseIdleLocked(TimePoint::max());
+}
+
+void LookupReaders::ReleaserLoop(Releaser* r) {
+  std::unique_lock<std::mutex> lock(r->mu);
+  while (!r->stop) {
+    // Asleep from before the look, so that a reader held after it wakes this thread.
+    r->asleep = true;
+    lock.unlock();
+    TimePoint next;
+    {
+      std::lock_guard<std::mutex> fork_guard(ForkGuard());
+      std::lock_guard<std::mutex> readers(mu_);
+      next = ReleaseIdleLocked(Clock::now());
+    }
+    lock.lock();
+    if (r->stop) break;
+    if (next == TimePoint::max()) {
+      r->wake.wait(lock, [r] { return r->stop || !r->asleep; });
+    } else {
+      r->asleep = false;
+      r->wake.wait_until(lock, next);
+    }
+  }
+}
+
+LookupReaders::TimePoint LookupReaders::ReleaseIdle(TimePoint now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ReleaseIdleLocked(now);
+}
+
+LookupReaders::TimePoint LookupReaders::ReleaseIdleLocked(TimePoint now) {
+  TimePoint next = TimePoint::max();
+  if (epoch_set_ && epoch_ != ForkEpoch()) return next;  // the parent's readers
+  for (const auto& reader : idle_) {
+    if (!reader->holding) continue;
+    const TimePoint due = reader->returned_at + kIdleRelease;
+    if (now >= due) {
+      reader->EndHeld();
+    } else {
+      next = std::min(next, due);
+    }
+  }
+  return next;
+}
+
+int LookupReaders::HeldIdleReaders() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int>(std::count_if(idle_.begin(), idle_.end(), [](const auto& r) { return r->holding; }));
 }
 
 void LookupReaders::CloseAll() {

@@ -5,11 +5,24 @@
 // ForkEpoch here), no statement-map search, no std::function call and no shared_ptr copy
 // per column read.
 //
+// Held read transactions. Beginning and ending a read transaction takes two fcntl() locks
+// on the -shm file: in profiles on our VMs, close to half of a raw SQLite point lookup. So
+// a reader keeps its read transaction open between lookups for as long as its wal-index
+// shows no commit and no checkpoint progress since the transaction began (WalIndexWatch):
+// its snapshot is then still the newest, and a lookup sees every commit that finished
+// before it started, as with a transaction of its own. A held transaction is ended
+//   - by the next lookup, when the wal-index changed or the transaction is older than
+//     kMaxHold;
+//   - by a background thread (started on first need, one per LookupReaders) once the reader
+//     has been idle for kIdleRelease, so that an idle process never holds back another
+//     process's checkpoint for longer than that.
+//
 // Fork-safe like ConnectionPool: a child never touches (not even closes) a connection its
-// parent opened; it opens its own.
+// parent opened, nor its thread; it opens its own.
 #ifndef LLMGATE_LIB_CACHE_LOOKUP_READERS_H_
 #define LLMGATE_LIB_CACHE_LOOKUP_READERS_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,8 +38,18 @@ namespace llmgate::internal {
 
 class LookupReaders {
  public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  static constexpr std::chrono::milliseconds kIdleRelease{2};
+  static constexpr std::chrono::milliseconds kMaxHold{100};
+
+  // Who ends the held transactions of idle readers.
+  enum class IdleRelease {
+    kBackgroundThread,
+    kByCaller,  // tests: only ReleaseIdle() does
+  };
+
   // `sql` is the lookup statement every reader prepares.
-  LookupReaders(DbConfig config, const char* sql);
+  LookupReaders(DbConfig config, const char* sql, IdleRelease idle_release = IdleRelease::kBackgroundThread);
   ~LookupReaders();
   LookupReaders(const LookupReaders&) = delete;
   LookupReaders& operator=(const LookupReaders&) = delete;
@@ -41,6 +64,12 @@ class LookupReaders {
     Lease(Lease&&) noexcept;
     Lease& operator=(Lease&&) = delete;
     ~Lease();
+
+    // Call before stepping the statement: keeps the held read transaction if it still sees
+    // the newest data, else ends it and (when changes can be watched) begins a new one.
+    void BeginRead();
+    // The statement failed: ends the held read transaction, if any.
+    void EndRead();
 
     sqlite3_stmt* statement() const;
     Connection& connection() const;
@@ -59,17 +88,31 @@ class LookupReaders {
   // replaced (a corrupt cache rebuilt).
   void CloseAll();
 
+  // Ends the held read transactions of readers idle since before `now - kIdleRelease`, and
+  // returns when the next one comes due (TimePoint::max() if none is held).
+  TimePoint ReleaseIdle(TimePoint now);
+
+  // Idle readers holding a read transaction (for tests).
+  int HeldIdleReaders();
+
  private:
+  struct Releaser;
+
   void Return(std::unique_ptr<Reader> reader, uint64_t generation);
   void AbandonInheritedLocked();  // in a child after fork(): forget the parent's readers
+  TimePoint ReleaseIdleLocked(TimePoint now);
+  void WakeReleaserLocked();
+  void ReleaserLoop(Releaser* releaser);
 
   const DbConfig config_;
   const char* const sql_;
+  const IdleRelease idle_release_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Reader>> idle_;
   uint64_t generation_ = 0;
   uint64_t epoch_ = 0;  // ForkEpoch() of the process idle_ belongs to
   bool epoch_set_ = false;
+  std::unique_ptr<Releaser> releaser_;  // this process's thread, once started
 };
 
 }  // namespace llmgate::internal

@@ -294,6 +294,7 @@ Result<std::optional<StoredResponse>> SqliteCacheBackend::Lookup(const Hash128& 
     if (lease.status().code() == StatusCode::kDataLoss) return RebuildAfter(lease.status().message());
     return lease.status();
   }
+  lease->BeginRead();
   sqlite3_stmt* st = lease->statement();
   sqlite3_bind_int64(st, 1, AsInt64(key.low));
   std::optional<StoredResponse> found;
@@ -323,6 +324,7 @@ Result<std::optional<StoredResponse>> SqliteCacheBackend::Lookup(const Hash128& 
     sqlite3* db = lease->connection().db().getHandle();
     const int code = sqlite3_extended_errcode(db);
     const std::string detail = sqlite3_errmsg(db);
+    lease->EndRead();
     if (IsCorruptionCode(code)) {
       lease->Discard();
       return RebuildAfter(detail);
