@@ -9,7 +9,14 @@ constexpr size_t kInitialSlots = 1024;
 
 }  // namespace
 
-RecordedAccesses::RecordedAccesses(size_t max_entries) : max_entries_(max_entries), slots_(kInitialSlots) {}
+RecordedAccesses::RecordedAccesses(size_t max_entries) : max_entries_(max_entries), slots_(kInitialSlots) {
+  Publish();
+}
+
+void RecordedAccesses::Publish() {
+  published_mask_.store(slots_.size() - 1, std::memory_order_relaxed);
+  published_slots_.store(slots_.data(), std::memory_order_relaxed);
+}
 
 size_t RecordedAccesses::IndexOf(uint64_t stored) const {
   // Ids are hash bits already: the low ones pick the slot; linear probing after that.
@@ -33,6 +40,7 @@ void RecordedAccesses::Set(uint64_t id, int64_t recorded_at_us) {
     if (size_ >= max_entries_) {
       slots_.assign(kInitialSlots, Slot{kEmpty, 0});  // start over (see the constructor)
       size_ = 0;
+      Publish();
     } else if (2 * (size_ + 1) > slots_.size()) {
       Grow();
     }
@@ -47,6 +55,7 @@ void RecordedAccesses::Grow() {
   for (const Slot& slot : old) {
     if (slot.id != kEmpty) slots_[IndexOf(slot.id)] = slot;
   }
+  Publish();
 }
 
 }  // namespace llmgate::internal

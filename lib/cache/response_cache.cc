@@ -54,6 +54,7 @@ Result<std::optional<std::string>> ResponseCache::GetOrJoinFlight(std::string_vi
   if (!canonical.ok()) return canonical.status();
   const std::string& request = **canonical;
   const Hash128 key = config_.hasher(request);
+  recorded_at_.Prefetch(key.low);  // read by NoteHit, after the lookup
   std::optional<std::string> found = Find(key, request, /*count_miss=*/true);
   if (found || flight == nullptr || !flights_) return found;
   Result<Flight> joined = flights_->Join(key);
