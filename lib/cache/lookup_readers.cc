@@ -1,14 +1,10 @@
 #include "cache/lookup_readers.h"
 
 #include <SQLiteCpp/Database.h>
-#include <pthread.h>
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <utility>
 
 #include "store/sqlite_status.h"
@@ -19,20 +15,6 @@ namespace llmgate::internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Held by a releasing thread while it holds any LookupReaders' mutex, and by fork() (through
-// pthread_atfork) for the duration of the fork: a child then never inherits that mutex
-// locked by a thread it does not have.
-std::mutex& ForkGuard() {
-  static std::mutex guard;
-  return guard;
-}
-
-bool InstallForkGuard() {
-  static const bool installed = pthread_atfork([] { ForkGuard().lock(); }, [] { ForkGuard().unlock(); },
-                                               [] { ForkGuard().unlock(); }) == 0;
-  return installed;
-}
 
 sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
   sqlite3_stmt* statement = nullptr;
@@ -81,32 +63,13 @@ struct LookupReaders::Reader {
   }
 };
 
-struct LookupReaders::Releaser {
-  std::mutex mu;
-  std::condition_variable wake;
-  bool asleep = false;  // waiting with no deadline: a newly held reader must wake it
-  bool stop = false;
-  std::thread thread;
-};
-
 LookupReaders::LookupReaders(DbConfig config, const char* sql, IdleRelease idle_release)
-    : config_(std::move(config)), sql_(sql), idle_release_(idle_release) {}
+    : config_(std::move(config)),
+      sql_(sql),
+      idle_release_(idle_release),
+      releaser_([this](TimePoint now) { return ReleaseIdle(now); }) {}
 
 LookupReaders::~LookupReaders() {
-  std::unique_ptr<Releaser> releaser;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    releaser = std::move(releaser_);
-    if (releaser && epoch_ != ForkEpoch()) (void)releaser.release();  // the parent's thread
-  }
-  if (releaser) {
-    {
-      std::lock_guard<std::mutex> lock(releaser->mu);
-      releaser->stop = true;
-    }
-    releaser->wake.notify_one();
-    releaser->thread.join();
-  }
   std::lock_guard<std::mutex> lock(mu_);
   idle_.clear();
 }
@@ -152,8 +115,7 @@ Connection& LookupReaders::Lease::connection() const { return *reader_->connecti
 void LookupReaders::AbandonInheritedLocked() {
   for (auto& reader : idle_) (void)reader.release();  // deliberately leaked: the parent's
   idle_.clear();
-  ++generation_;                  // leases still out belong to the parent's threads
-  (void)releaser_.release();      // so does the releasing thread, absent here
+  ++generation_;  // leases still out belong to the parent's threads
 }
 
 Result<LookupReaders::Lease> LookupReaders::Acquire() {
@@ -195,55 +157,12 @@ void LookupReaders::Return(std::unique_ptr<Reader> reader, uint64_t generation) 
   if (reader->epoch != epoch_ || generation != generation_) return;  // stale: closed (or leaked) here
   const bool held = reader->holding;
   idle_.push_back(std::move(reader));
-  if (held) WakeReleaserLocked();
-}
-
-void LookupReaders::WakeReleaserLocked() {
-  if (idle_release_ == IdleRelease::kByCaller) return;
-  if (releaser_) {
-    std::lock_guard<std::mutex> lock(releaser_->mu);
-    if (releaser_->asleep) {
-      releaser_->asleep = false;
-      releaser_->wake.notify_one();
-    }
-    return;
-  }
-  if (InstallForkGuard()) {
-    try {
-      auto releaser = std::make_unique<Releaser>();
-      Releaser* r = releaser.get();
-      releaser->thread = std::thread([this, r] { ReleaserLoop(r); });
-      releaser_ = std::move(releaser);
-      return;
-    } catch (const std::system_error& e) {
-      if (config_.logger) config_.logger->Debug("cache lookups: no background thread: ", e.what());
-    }
-  }
-  // No thread to end them later: no transaction may stay held.
+  if (!held || idle_release_ == IdleRelease::kByCaller) return;
+  std::string error;
+  if (releaser_.Wake(&error)) return;
+  // No thread to end it later: no transaction may stay held.
   ReleaseIdleLocked(TimePoint::max());
-}
-
-void LookupReaders::ReleaserLoop(Releaser* r) {
-  std::unique_lock<std::mutex> lock(r->mu);
-  while (!r->stop) {
-    // Asleep from before the look, so that a reader held after it wakes this thread.
-    r->asleep = true;
-    lock.unlock();
-    TimePoint next;
-    {
-      std::lock_guard<std::mutex> fork_guard(ForkGuard());
-      std::lock_guard<std::mutex> readers(mu_);
-      next = ReleaseIdleLocked(Clock::now());
-    }
-    lock.lock();
-    if (r->stop) break;
-    if (next == TimePoint::max()) {
-      r->wake.wait(lock, [r] { return r->stop || !r->asleep; });
-    } else {
-      r->asleep = false;
-      r->wake.wait_until(lock, next);
-    }
-  }
+  if (config_.logger) config_.logger->Debug("cache lookups: no background thread: ", error);
 }
 
 LookupReaders::TimePoint LookupReaders::ReleaseIdle(TimePoint now) {

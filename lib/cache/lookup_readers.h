@@ -13,12 +13,12 @@
 // before it started, as with a transaction of its own. A held transaction is ended
 //   - by the next lookup, when the wal-index changed or the transaction is older than
 //     kMaxHold;
-//   - by a background thread (started on first need, one per LookupReaders) once the reader
-//     has been idle for kIdleRelease, so that an idle process never holds back another
-//     process's checkpoint for longer than that.
+//   - by a background thread (a DeadlineThread, started on first need, one per
+//     LookupReaders) once the reader has been idle for kIdleRelease, so that an idle process
+//     never holds back another process's checkpoint for longer than that.
 //
 // Fork-safe like ConnectionPool: a child never touches (not even closes) a connection its
-// parent opened, nor its thread; it opens its own.
+// parent opened; it opens its own.
 #ifndef LLMGATE_LIB_CACHE_LOOKUP_READERS_H_
 #define LLMGATE_LIB_CACHE_LOOKUP_READERS_H_
 
@@ -31,6 +31,7 @@
 #include "llmgate/status.h"
 #include "store/connection.h"
 #include "store/db_config.h"
+#include "util/deadline_thread.h"
 
 struct sqlite3_stmt;
 
@@ -38,7 +39,7 @@ namespace llmgate::internal {
 
 class LookupReaders {
  public:
-  using TimePoint = std::chrono::steady_clock::time_point;
+  using TimePoint = DeadlineThread::TimePoint;
   static constexpr std::chrono::milliseconds kIdleRelease{2};
   static constexpr std::chrono::milliseconds kMaxHold{100};
 
@@ -96,13 +97,9 @@ class LookupReaders {
   int HeldIdleReaders();
 
  private:
-  struct Releaser;
-
   void Return(std::unique_ptr<Reader> reader, uint64_t generation);
   void AbandonInheritedLocked();  // in a child after fork(): forget the parent's readers
   TimePoint ReleaseIdleLocked(TimePoint now);
-  void WakeReleaserLocked();
-  void ReleaserLoop(Releaser* releaser);
 
   const DbConfig config_;
   const char* const sql_;
@@ -112,7 +109,7 @@ class LookupReaders {
   uint64_t generation_ = 0;
   uint64_t epoch_ = 0;  // ForkEpoch() of the process idle_ belongs to
   bool epoch_set_ = false;
-  std::unique_ptr<Releaser> releaser_;  // this process's thread, once started
+  DeadlineThread releaser_;  // last: stopped before the members its task uses go
 };
 
 }  // namespace llmgate::internal
