@@ -587,6 +587,39 @@ TEST(CacheCollisionTest, CollidingHashesNeverServeAnotherRequestsAnswer) {
   EXPECT_TRUE(cache.Get(kChat, Request("first"))->has_value());
 }
 
+// A lookup that finds nothing ends its read transaction at once: the caller's store usually
+// follows, and its checkpoint must not wait for that transaction.
+TEST(CacheLookupTest, AMissLeavesNoReadTransactionOpen) {
+  TempDir dir;
+  internal::Logger logger;
+  internal::DbConfig config;
+  config.path = dir.File("cache.db");
+  config.logger = &logger;
+  auto opened = internal::SqliteCacheBackend::Open(config);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  internal::SqliteCacheBackend& backend = **opened;
+  const std::string request = "request 1", response = Response("answer");
+  internal::NewEntry entry;
+  entry.key = internal::Hash128{1, 1};
+  entry.cache_namespace = "ns";
+  entry.canonical_request = request;
+  entry.response = response;
+  ASSERT_TRUE(backend.Store(entry, 1, 0).ok());  // frames in the WAL, which a held snapshot reads
+  // Another connection, opened beforehand: it commits and restarts the WAL right after the
+  // miss, without a busy handler (a reader in the way fails the restart at once).
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(config.path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "SELECT count(*) FROM stats", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  auto miss = backend.Lookup(internal::Hash128{2, 2}, "request 2", 1);
+  ASSERT_TRUE(miss.ok());
+  EXPECT_FALSE(miss->has_value());
+  EXPECT_EQ(sqlite3_exec(other, "UPDATE stats SET value = value", nullptr, nullptr, nullptr), SQLITE_OK);
+  int log = 0, done = 0;
+  EXPECT_EQ(sqlite3_wal_checkpoint_v2(other, nullptr, SQLITE_CHECKPOINT_RESTART, &log, &done), SQLITE_OK);
+  sqlite3_close(other);
+}
+
 TEST_F(CacheTest, AChildProcessKeepsUsingAnInheritedGate) {
   auto gate = OpenGate();
   Cache& cache = gate->cache();

@@ -331,6 +331,9 @@ Result<std::optional<StoredResponse>> SqliteCacheBackend::Lookup(const Hash128& 
     }
     return StatusFromSqlite(code, "cache lookup", detail);
   }
+  // A miss is usually followed by a store from the same caller, whose checkpoint would wait
+  // for this reader's held transaction until the background thread ended it.
+  if (!found) lease->EndRead();
   return found;
 }
 
