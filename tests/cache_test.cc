@@ -562,13 +562,24 @@ TEST(RecordedAccessesTest, RemembersGrowsAndStartsOverWhenFull) {
   EXPECT_FALSE(table.Find(0x9E3779B97F4A7C15ull, &at));
 }
 
-TEST(CacheCollisionTest, CollidingHashesNeverServeAnotherRequestsAnswer) {
+// The SQLite cache backend alone, on cache.db of a directory of its own.
+struct BackendFixture {
   TempDir dir;
   internal::Logger logger;
   internal::DbConfig config;
-  config.path = dir.File("cache.db");
-  config.logger = &logger;
-  auto backend = internal::SqliteCacheBackend::Open(config);
+  Result<std::unique_ptr<internal::SqliteCacheBackend>> backend = Open();
+
+  Result<std::unique_ptr<internal::SqliteCacheBackend>> Open() {
+    config.path = dir.File("cache.db");
+    config.logger = &logger;
+    return internal::SqliteCacheBackend::Open(config);
+  }
+};
+
+TEST(CacheCollisionTest, CollidingHashesNeverServeAnotherRequestsAnswer) {
+  BackendFixture f;
+  internal::Logger& logger = f.logger;
+  auto& backend = f.backend;
   ASSERT_TRUE(backend.ok()) << backend.status().ToString();
   internal::ResponseCacheConfig rc;
   rc.default_namespace = "ns";
@@ -590,14 +601,10 @@ TEST(CacheCollisionTest, CollidingHashesNeverServeAnotherRequestsAnswer) {
 // A lookup that finds nothing ends its read transaction at once: the caller's store usually
 // follows, and its checkpoint must not wait for that transaction.
 TEST(CacheLookupTest, AMissLeavesNoReadTransactionOpen) {
-  TempDir dir;
-  internal::Logger logger;
-  internal::DbConfig config;
-  config.path = dir.File("cache.db");
-  config.logger = &logger;
-  auto opened = internal::SqliteCacheBackend::Open(config);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  internal::SqliteCacheBackend& backend = **opened;
+  BackendFixture f;
+  ASSERT_TRUE(f.backend.ok()) << f.backend.status().ToString();
+  internal::SqliteCacheBackend& backend = **f.backend;
+  const internal::DbConfig& config = f.config;
   const std::string request = "request 1", response = Response("answer");
   internal::NewEntry entry;
   entry.key = internal::Hash128{1, 1};
