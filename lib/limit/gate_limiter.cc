@@ -107,6 +107,14 @@ Result<Reservation> GateLimiter::CheckReservation(const llmgate::Reservation& re
   return ToCoreReservation(reservation);
 }
 
+Result<GateLimiter::ReconcileInput> GateLimiter::CheckReconcile(const llmgate::Reservation& reservation,
+                                                               const std::vector<llmgate::Cost>& actual) const {
+  Result<Reservation> core = CheckReservation(reservation);
+  if (!core.ok()) return core.status();
+  if (Status s = CheckCosts(actual, "reconcile"); !s.ok()) return s;
+  return ReconcileInput{std::move(core).value(), ToCoreCosts(actual)};
+}
+
 Result<AcquireResult> GateLimiter::Attempt(AcquireRequest request, int64_t max_wait_micros) {
   request.max_wait_micros = max_wait_micros;
   Result<AcquireResult> r = backend_->Acquire(std::move(request));
@@ -216,10 +224,9 @@ void GateLimiter::ReportWait(const WaitCallback& callback, const std::string& sc
 
 Result<llmgate::Reservation> GateLimiter::Reconcile(const llmgate::Reservation& reservation,
                                                     const std::vector<llmgate::Cost>& actual) {
-  Result<Reservation> core = CheckReservation(reservation);
-  if (!core.ok()) return core.status();
-  if (Status s = CheckCosts(actual, "reconcile"); !s.ok()) return s;
-  Result<Reservation> updated = backend_->Reconcile(*core, ToCoreCosts(actual));
+  Result<ReconcileInput> input = CheckReconcile(reservation, actual);
+  if (!input.ok()) return input.status();
+  Result<Reservation> updated = backend_->Reconcile(input->reservation, input->actual);
   if (!updated.ok()) return updated.status();
   return ToPublicReservation(*updated);
 }
@@ -246,9 +253,8 @@ Result<llmgate::Reservation> GateLimiter::ReconcileAndObserve(const llmgate::Res
     *observed = s;
     return s;
   };
-  Result<Reservation> core = CheckReservation(reservation);
-  if (!core.ok()) return refuse(core.status());
-  if (Status s = CheckCosts(actual, "reconcile"); !s.ok()) return refuse(s);
+  Result<ReconcileInput> input = CheckReconcile(reservation, actual);
+  if (!input.ok()) return refuse(input.status());
   Result<std::vector<ServerObservation>> observations = ToObservations(views);
   if (!observations.ok()) return refuse(observations.status());
   std::vector<std::string> scopes;
@@ -257,7 +263,7 @@ Result<llmgate::Reservation> GateLimiter::ReconcileAndObserve(const llmgate::Res
     scopes.push_back(ScopeOrDefault(scope));
   }
   Result<Reservation> updated =
-      backend_->ReconcileAndObserve(*core, ToCoreCosts(actual), scopes, *observations, observed);
+      backend_->ReconcileAndObserve(input->reservation, input->actual, scopes, *observations, observed);
   if (!updated.ok()) return updated.status();
   return ToPublicReservation(*updated);
 }

@@ -72,6 +72,13 @@ class GateLimiter final : public Limiter {
   // The request validated and in the core's types (max_wait and now left for Attempt).
   Result<AcquireRequest> Check(const llmgate::AcquireRequest& request) const;
   Result<Reservation> CheckReservation(const llmgate::Reservation& reservation) const;
+  // Reconcile's input validated and in the core's types.
+  struct ReconcileInput {
+    Reservation reservation;
+    std::vector<Cost> actual;
+  };
+  Result<ReconcileInput> CheckReconcile(const llmgate::Reservation& reservation,
+                                        const std::vector<llmgate::Cost>& actual) const;
   // One acquire transaction; kRequestTooLarge when the cost can never pass.
   Result<AcquireResult> Attempt(AcquireRequest request, int64_t max_wait_micros);
   // Sleeps (in slices) until `until`, which must be <= `deadline`; kCancelled when cancelled
