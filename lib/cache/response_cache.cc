@@ -43,19 +43,29 @@ Result<std::string*> ResponseCache::CanonicalFor(std::string_view path, std::str
 
 Result<std::optional<std::string>> ResponseCache::Get(std::string_view path, std::string_view request_json,
                                                       const CacheControl& control) {
-  return GetOrJoinFlight(path, request_json, control, nullptr);
+  return Lookup(path, request_json, control, /*count_miss=*/true, nullptr);
 }
 
 Result<std::optional<std::string>> ResponseCache::GetOrJoinFlight(std::string_view path,
                                                                   std::string_view request_json,
                                                                   const CacheControl& control, Flight* flight) {
+  return Lookup(path, request_json, control, /*count_miss=*/true, flight);
+}
+
+Result<std::optional<std::string>> ResponseCache::GetAgain(std::string_view path, std::string_view request_json,
+                                                           const CacheControl& control) {
+  return Lookup(path, request_json, control, /*count_miss=*/false, nullptr);
+}
+
+Result<std::optional<std::string>> ResponseCache::Lookup(std::string_view path, std::string_view request_json,
+                                                         const CacheControl& control, bool count_miss, Flight* flight) {
   if (!config_.enabled || control.skip_read) return std::optional<std::string>();
   Result<std::string*> canonical = CanonicalFor(path, request_json, control);
   if (!canonical.ok()) return canonical.status();
   const std::string& request = **canonical;
   const Hash128 key = config_.hasher(request);
   recorded_at_.Prefetch(key.low);  // read by NoteHit, after the lookup
-  std::optional<std::string> found = Find(key, request, /*count_miss=*/true);
+  std::optional<std::string> found = Find(key, request, count_miss);
   if (found || flight == nullptr || !flights_) return found;
   Result<Flight> joined = flights_->Join(key);
   if (!joined.ok()) {
@@ -70,14 +80,6 @@ Result<std::optional<std::string>> ResponseCache::GetOrJoinFlight(std::string_vi
     if (found) flight->End();
   }
   return found;
-}
-
-Result<std::optional<std::string>> ResponseCache::GetAgain(std::string_view path, std::string_view request_json,
-                                                           const CacheControl& control) {
-  if (!config_.enabled || control.skip_read) return std::optional<std::string>();
-  Result<std::string*> canonical = CanonicalFor(path, request_json, control);
-  if (!canonical.ok()) return canonical.status();
-  return Find(config_.hasher(**canonical), **canonical, /*count_miss=*/false);
 }
 
 std::optional<std::string> ResponseCache::Find(const Hash128& key, const std::string& request, bool count_miss) {

@@ -73,6 +73,10 @@ class ResponseCache final : public Cache {
   Result<std::string*> CanonicalFor(std::string_view path, std::string_view request_json,
                                     const CacheControl& control);
   std::string_view NamespaceFor(const CacheControl& control) const;
+  // Get, GetOrJoinFlight and GetAgain: a miss counts when `count_miss`; `flight` as in
+  // GetOrJoinFlight.
+  Result<std::optional<std::string>> Lookup(std::string_view path, std::string_view request_json,
+                                            const CacheControl& control, bool count_miss, Flight* flight);
   // The lookup of a canonical request; a failing backend misses (logged and counted).
   std::optional<std::string> Find(const Hash128& key, const std::string& request, bool count_miss);
   void NoteHit(const Hash128& key, const StoredResponse& stored, int64_t now_us);
