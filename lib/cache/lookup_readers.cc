@@ -118,15 +118,16 @@ void LookupReaders::AbandonInheritedLocked() {
   ++generation_;  // leases still out belong to the parent's threads
 }
 
+bool LookupReaders::InheritedLocked() const { return epoch_ && *epoch_ != ForkEpoch(); }
+
 Result<LookupReaders::Lease> LookupReaders::Acquire() {
   const uint64_t epoch = ForkEpoch();
   uint64_t generation;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!epoch_set_ || epoch_ != epoch) {
-      if (epoch_set_) AbandonInheritedLocked();
+    if (epoch_ != epoch) {
+      if (epoch_) AbandonInheritedLocked();
       epoch_ = epoch;
-      epoch_set_ = true;
     }
     generation = generation_;
     if (!idle_.empty()) {
@@ -154,7 +155,7 @@ Result<LookupReaders::Lease> LookupReaders::Acquire() {
 
 void LookupReaders::Return(std::unique_ptr<Reader> reader, uint64_t generation) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (reader->epoch != epoch_ || generation != generation_) return;  // stale: closed (or leaked) here
+  if (epoch_ != reader->epoch || generation != generation_) return;  // stale: closed (or leaked) here
   const bool held = reader->holding;
   idle_.push_back(std::move(reader));
   if (!held || idle_release_ == IdleRelease::kByCaller) return;
@@ -172,7 +173,7 @@ LookupReaders::TimePoint LookupReaders::ReleaseIdle(TimePoint now) {
 
 LookupReaders::TimePoint LookupReaders::ReleaseIdleLocked(TimePoint now) {
   TimePoint next = TimePoint::max();
-  if (epoch_set_ && epoch_ != ForkEpoch()) return next;  // the parent's readers
+  if (InheritedLocked()) return next;
   for (const auto& reader : idle_) {
     if (!reader->holding) continue;
     const TimePoint due = reader->returned_at + kIdleRelease;
@@ -192,9 +193,9 @@ int LookupReaders::HeldIdleReaders() {
 
 void LookupReaders::CloseAll() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (epoch_set_ && epoch_ != ForkEpoch()) {
+  if (InheritedLocked()) {
     AbandonInheritedLocked();
-    epoch_set_ = false;
+    epoch_.reset();
     return;
   }
   idle_.clear();

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "llmgate/status.h"
@@ -99,6 +100,7 @@ class LookupReaders {
  private:
   void Return(std::unique_ptr<Reader> reader, uint64_t generation);
   void AbandonInheritedLocked();  // in a child after fork(): forget the parent's readers
+  bool InheritedLocked() const;   // idle_ belongs to the parent of this process
   TimePoint ReleaseIdleLocked(TimePoint now);
 
   const DbConfig config_;
@@ -107,8 +109,7 @@ class LookupReaders {
   std::mutex mu_;
   std::vector<std::unique_ptr<Reader>> idle_;
   uint64_t generation_ = 0;
-  uint64_t epoch_ = 0;  // ForkEpoch() of the process idle_ belongs to
-  bool epoch_set_ = false;
+  std::optional<uint64_t> epoch_;  // ForkEpoch() of the process idle_ belongs to
   DeadlineThread releaser_;  // last: stopped before the members its task uses go
 };
 
