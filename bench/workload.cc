@@ -7,9 +7,9 @@
 
 namespace llmgate::bench {
 
-std::string ChatRequest(int i) {
-  std::string id = std::to_string(i);
-  return R"({
+void BuildChatRequest(int i, std::string* out) {
+  const std::string id = std::to_string(i);
+  out->assign(R"({
   "model": "gpt-4o-mini",
   "messages": [
     {"role": "system", "content": "You are a careful assistant for an online bookshop. Answer in at most three sentences, cite the catalogue number of every book you mention, never invent prices, and say so when the catalogue does not have the answer. Keep a friendly, concise tone."},
@@ -17,7 +17,9 @@ std::string ChatRequest(int i) {
     {"role": "assistant", "content": "We have 'The Lamplighters' by Emma Stonex (catalogue 44120) and 'To the Lighthouse' by Virginia Woolf (catalogue 10233); the first was published in 2021."},
     {"role": "user", "content": "Thank you. I read the Woolf at school, so I would rather try something new. Is The Lamplighters part of a series, and does it have a content warning I should know about?"},
     {"role": "assistant", "content": "The Lamplighters (catalogue 44120) is a standalone novel, not part of a series. It deals with grief and the disappearance of three lighthouse keepers, but it has no graphic content."},
-    {"role": "user", "content": "Question )" + id + R"(: which of those two would you recommend for a long train journey, and is there a paperback edition of it?"}
+    {"role": "user", "content": "Question )");
+  out->append(id);
+  out->append(R"(: which of those two would you recommend for a long train journey, and is there a paperback edition of it?"}
   ],
   "temperature": 0.2,
   "max_tokens": 256,
@@ -35,8 +37,16 @@ std::string ChatRequest(int i) {
     }}
   ],
   "tool_choice": "auto",
-  "user": "customer-)" + id + R"("
-})";
+  "user": "customer-)");
+  out->append(id);
+  out->append(R"("
+})");
+}
+
+std::string ChatRequest(int i) {
+  std::string request;
+  BuildChatRequest(i, &request);
+  return request;
 }
 
 std::string ChatResponse(int i, size_t bytes) {

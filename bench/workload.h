@@ -10,6 +10,10 @@ namespace llmgate::bench {
 // sampling parameters and one function tool), unique per `i`.
 std::string ChatRequest(int i);
 
+// The same request, built into *out (whose capacity is reused), as an application builds the
+// body of each call just before making it.
+void BuildChatRequest(int i, std::string* out);
+
 // A chat completion response of about `bytes` bytes with a usage block.
 std::string ChatResponse(int i, size_t bytes = 1024);
 
