@@ -3,6 +3,7 @@
 #include "util/deadline_thread.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <atomic>
 #include <chrono>
@@ -29,7 +30,7 @@ bool WaitForRuns(const std::atomic<int>& runs, int n) {
 
 TEST(DeadlineThreadTest, RunsTheTaskWhenWokenAndAgainWhenItComesDue) {
   std::atomic<int> runs{0};
-  DeadlineThread thread([&](Clock::time_point now) {
+  DeadlineThread thread("test-deadline", [&](Clock::time_point now) {
     // The first run asks for another 5 ms later; later runs wait to be woken.
     return runs.fetch_add(1) == 0 ? now + std::chrono::milliseconds(5) : Clock::time_point::max();
   });
@@ -42,9 +43,25 @@ TEST(DeadlineThreadTest, RunsTheTaskWhenWokenAndAgainWhenItComesDue) {
   EXPECT_TRUE(WaitForRuns(runs, before + 1));  // asleep without a deadline, woken again
 }
 
+TEST(DeadlineThreadTest, TheThreadBearsItsName) {
+  std::atomic<int> runs{0};
+  std::string seen;  // written by the task before runs is raised, read after
+  DeadlineThread thread("llmgate-test-long-name", [&](Clock::time_point) {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof(name));
+    seen = name;
+    runs.fetch_add(1);
+    return Clock::time_point::max();
+  });
+  std::string error;
+  ASSERT_TRUE(thread.Wake(&error)) << error;
+  ASSERT_TRUE(WaitForRuns(runs, 1));
+  EXPECT_EQ(seen, "llmgate-test-lo");  // cut to Linux's 15 bytes
+}
+
 TEST(DeadlineThreadTest, AForkedChildRunsTheTaskOnAThreadOfItsOwn) {
   std::atomic<int> runs{0};
-  auto thread = std::make_unique<DeadlineThread>([&](Clock::time_point) {
+  auto thread = std::make_unique<DeadlineThread>("test-deadline", [&](Clock::time_point) {
     runs.fetch_add(1);
     return Clock::time_point::max();
   });

@@ -67,7 +67,7 @@ LookupReaders::LookupReaders(DbConfig config, const char* sql, IdleRelease idle_
     : config_(std::move(config)),
       sql_(sql),
       idle_release_(idle_release),
-      releaser_([this](TimePoint now) { return ReleaseIdle(now); }) {}
+      releaser_("llmgate-cache", [this](TimePoint now) { return ReleaseIdle(now); }) {}
 
 LookupReaders::~LookupReaders() {
   std::lock_guard<std::mutex> lock(mu_);

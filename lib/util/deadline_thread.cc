@@ -35,7 +35,7 @@ struct DeadlineThread::Runner {
   std::thread thread;
 };
 
-DeadlineThread::DeadlineThread(Task task) : task_(std::move(task)) {}
+DeadlineThread::DeadlineThread(std::string name, Task task) : name_(std::move(name)), task_(std::move(task)) {}
 
 DeadlineThread::~DeadlineThread() {
   std::unique_ptr<Runner> runner;
@@ -70,7 +70,7 @@ bool DeadlineThread::Wake(std::string* error) {
   }
   try {
     auto runner = std::make_unique<Runner>();
-    runner->thread = std::thread(&DeadlineThread::Loop, runner.get(), &task_);
+    runner->thread = std::thread(&DeadlineThread::Loop, runner.get(), &name_, &task_);
     runner_ = std::move(runner);
     runner_epoch_ = ForkEpoch();
     return true;
@@ -80,7 +80,8 @@ bool DeadlineThread::Wake(std::string* error) {
   }
 }
 
-void DeadlineThread::Loop(Runner* runner, const Task* task) {
+void DeadlineThread::Loop(Runner* runner, const std::string* name, const Task* task) {
+  pthread_setname_np(pthread_self(), name->substr(0, 15).c_str());  // a nicety: failure is harmless
   std::unique_lock<std::mutex> lock(runner->mu);
   while (!runner->stop) {
     // Asleep from before the run, so that a Wake() during it is not lost.

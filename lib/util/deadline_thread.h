@@ -6,6 +6,9 @@
 // and a child never inherits a lock the task held. A child has no such thread (threads do
 // not survive fork()); its first Wake() starts its own, and the parent's is neither joined
 // nor touched there.
+//
+// The thread bears a name (at most 15 bytes, Linux's limit), so that top, ps -L and gdb say
+// whose it is.
 #ifndef LLMGATE_LIB_UTIL_DEADLINE_THREAD_H_
 #define LLMGATE_LIB_UTIL_DEADLINE_THREAD_H_
 
@@ -14,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 
 namespace llmgate::internal {
 
@@ -22,7 +26,7 @@ class DeadlineThread {
   using TimePoint = std::chrono::steady_clock::time_point;
   using Task = std::function<TimePoint(TimePoint now)>;
 
-  explicit DeadlineThread(Task task);
+  DeadlineThread(std::string name, Task task);
   ~DeadlineThread();  // stops and joins this process's thread
   DeadlineThread(const DeadlineThread&) = delete;
   DeadlineThread& operator=(const DeadlineThread&) = delete;
@@ -34,8 +38,9 @@ class DeadlineThread {
 
  private:
   struct Runner;
-  static void Loop(Runner* runner, const Task* task);
+  static void Loop(Runner* runner, const std::string* name, const Task* task);
 
+  const std::string name_;
   const Task task_;
   std::mutex mu_;
   std::unique_ptr<Runner> runner_;  // this process's thread, once started
