@@ -1,5 +1,10 @@
 #include "workload.h"
 
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -60,9 +65,38 @@ std::string ChatResponse(int i, size_t bytes) {
   return head + text + tail;
 }
 
+namespace {
+
+// The directory named <prefix>-<pid>-XXXXXX under base.
+std::string TempDirTemplate(const std::string& base, const char* prefix) {
+  return base + "/" + prefix + "-" + std::to_string(getpid()) + "-XXXXXX";
+}
+
+// Removes this user's directories <prefix>-<pid>-* under base whose process is gone: left by
+// runs that were killed, as the benchmarks remove theirs at a normal exit only, and each
+// fixture's holds hundreds of MB.
+void RemoveLeftovers(const std::string& base, const char* prefix) {
+  const std::string start = std::string(prefix) + "-";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, start.size(), start) != 0) continue;
+    char* end = nullptr;
+    const long pid = std::strtol(name.c_str() + start.size(), &end, 10);
+    if (pid <= 0 || end == name.c_str() + start.size() || *end != '-') continue;
+    struct stat st {};
+    if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) RemoveTree(entry.path().string());
+  }
+}
+
+}  // namespace
+
 std::string MakeTempDir(const char* prefix) {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  const char* env = std::getenv("TMPDIR");
+  const std::string base = env && *env ? env : "/tmp";
+  RemoveLeftovers(base, prefix);
+  std::string tmpl = TempDirTemplate(base, prefix);
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

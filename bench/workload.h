@@ -17,7 +17,9 @@ void BuildChatRequest(int i, std::string* out);
 // A chat completion response of about `bytes` bytes with a usage block.
 std::string ChatResponse(int i, size_t bytes = 1024);
 
-// A fresh directory for benchmark state under $TMPDIR (or /tmp); removed by RemoveTree.
+// A fresh directory for benchmark state under $TMPDIR (or /tmp), named after the prefix and
+// this process; removed by RemoveTree. Removes first what killed runs left under the same
+// prefix (directories of this user whose process no longer exists).
 std::string MakeTempDir(const char* prefix);
 void RemoveTree(const std::string& path);
 
