@@ -64,6 +64,14 @@ class LookupReadersTest : public ::testing::Test {
   }
   std::string Lookup() { return Lookup(*readers_); }
 
+  // Waits (at most 10 s) for the background thread to end every idle reader's transaction.
+  void WaitUntilNoIdleReaderHolds() {
+    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
+    while (readers_->HeldIdleReaders() > 0 && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
   testing::TempDir dir_;
   DbConfig config_;
   sqlite3* writer_ = nullptr;
@@ -119,20 +127,36 @@ TEST_F(LookupReadersTest, IdleReadersEndTheirTransactionsAfterTheIdleTime) {
 TEST_F(LookupReadersTest, TheBackgroundThreadEndsAnIdleReadersTransaction) {
   readers_ = std::make_unique<LookupReaders>(config_, kLookup);
   EXPECT_EQ(Lookup(), "first");
-  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
-  while (readers_->HeldIdleReaders() > 0 && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  WaitUntilNoIdleReaderHolds();
   EXPECT_EQ(readers_->HeldIdleReaders(), 0);
   Exec("UPDATE t SET v = 'second'");
   EXPECT_TRUE(RestartCheckpoint());
   // And holds the next one again, until idle.
   EXPECT_EQ(Lookup(), "second");
-  const Clock::time_point second_deadline = Clock::now() + std::chrono::seconds(10);
-  while (readers_->HeldIdleReaders() > 0 && Clock::now() < second_deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  WaitUntilNoIdleReaderHolds();
   EXPECT_EQ(readers_->HeldIdleReaders(), 0);
+}
+
+// Real time, bounded: readers returned while the thread already waits for an earlier one's
+// due time (so it is not woken for them) are ended by it too.
+TEST_F(LookupReadersTest, TheBackgroundThreadEndsReadersReturnedWhileItWaits) {
+  readers_ = std::make_unique<LookupReaders>(config_, kLookup);
+  EXPECT_EQ(Lookup(), "first");  // wakes the thread, which then waits for this reader's due time
+  {
+    // Two leases at once: two readers, both returned holding.
+    auto a = readers_->Acquire();
+    auto b = readers_->Acquire();
+    ASSERT_TRUE(a.ok() && b.ok());
+    for (LookupReaders::Lease* lease : {&*a, &*b}) {
+      lease->BeginRead();
+      sqlite3_bind_int64(lease->statement(), 1, 1);
+      ASSERT_EQ(sqlite3_step(lease->statement()), SQLITE_ROW);
+    }
+  }
+  WaitUntilNoIdleReaderHolds();
+  EXPECT_EQ(readers_->HeldIdleReaders(), 0);
+  Exec("UPDATE t SET v = 'second'");
+  EXPECT_TRUE(RestartCheckpoint());
 }
 
 TEST_F(LookupReadersTest, AForkedChildReadsThroughItsOwnReadersAndLeavesTheParentsAlone) {

@@ -116,6 +116,7 @@ void LookupReaders::AbandonInheritedLocked() {
   for (auto& reader : idle_) (void)reader.release();  // deliberately leaked: the parent's
   idle_.clear();
   ++generation_;  // leases still out belong to the parent's threads
+  release_due_ = TimePoint::max();  // the parent's thread: this process has none yet
 }
 
 bool LookupReaders::InheritedLocked() const { return epoch_ && *epoch_ != ForkEpoch(); }
@@ -159,6 +160,9 @@ void LookupReaders::Return(std::unique_ptr<Reader> reader, uint64_t generation) 
   const bool held = reader->holding;
   idle_.push_back(std::move(reader));
   if (!held || idle_release_ == IdleRelease::kByCaller) return;
+  // The thread already runs by then, and ends this reader too when it is due: waking it on
+  // every hit would take its two mutexes for nothing.
+  if (release_due_ != TimePoint::max()) return;
   std::string error;
   if (releaser_.Wake(&error)) return;
   // No thread to end it later: no transaction may stay held.
@@ -168,7 +172,8 @@ void LookupReaders::Return(std::unique_ptr<Reader> reader, uint64_t generation) 
 
 LookupReaders::TimePoint LookupReaders::ReleaseIdle(TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
-  return ReleaseIdleLocked(now);
+  release_due_ = ReleaseIdleLocked(now);
+  return release_due_;
 }
 
 LookupReaders::TimePoint LookupReaders::ReleaseIdleLocked(TimePoint now) {

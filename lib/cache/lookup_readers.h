@@ -110,6 +110,9 @@ class LookupReaders {
   std::vector<std::unique_ptr<Reader>> idle_;
   uint64_t generation_ = 0;
   std::optional<uint64_t> epoch_;  // ForkEpoch() of the process idle_ belongs to
+  // When the background thread runs next, as its last ReleaseIdle() said; max() while it
+  // waits to be woken (or has not started).
+  TimePoint release_due_ = TimePoint::max();
   DeadlineThread releaser_;  // last: stopped before the members its task uses go
 };
 
