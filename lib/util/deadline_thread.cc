@@ -41,8 +41,8 @@ DeadlineThread::~DeadlineThread() {
   std::unique_ptr<Runner> runner;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    ForgetInheritedLocked();
     runner = std::move(runner_);
-    if (runner && runner_epoch_ != ForkEpoch()) (void)runner.release();  // the parent's thread
   }
   if (!runner) return;
   {
@@ -55,7 +55,7 @@ DeadlineThread::~DeadlineThread() {
 
 bool DeadlineThread::Wake(std::string* error) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (runner_ && runner_epoch_ != ForkEpoch()) (void)runner_.release();  // the parent's
+  ForgetInheritedLocked();
   if (runner_) {
     std::lock_guard<std::mutex> runner_lock(runner_->mu);
     if (runner_->asleep) {
@@ -78,6 +78,12 @@ bool DeadlineThread::Wake(std::string* error) {
     *error = e.what();
     return false;
   }
+}
+
+void DeadlineThread::ForgetInheritedLocked() {
+  // Deliberately leaked: the parent's thread does not exist here, so stopping or joining it
+  // would wait forever.
+  if (runner_ && runner_epoch_ != ForkEpoch()) (void)runner_.release();
 }
 
 void DeadlineThread::Loop(Runner* runner, const std::string* name, const Task* task) {

@@ -39,6 +39,7 @@ class DeadlineThread {
  private:
   struct Runner;
   static void Loop(Runner* runner, const std::string* name, const Task* task);
+  void ForgetInheritedLocked();  // in a child after fork(): drop the parent's runner_
 
   const std::string name_;
   const Task task_;
