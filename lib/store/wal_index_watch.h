@@ -28,7 +28,6 @@ class WalIndexWatch {
   // the connection has no wal-index mapped (not in WAL mode, or a VFS without shared
   // memory). The mapping belongs to the connection: the watch must not outlive it.
   bool Attach(sqlite3* db);
-  bool attached() const { return index_ != nullptr; }
 
   // Reads the current state; false when it cannot be told now (a writer is rewriting the
   // header, or the watch is detached).
