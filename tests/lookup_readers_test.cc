@@ -72,6 +72,15 @@ class LookupReadersTest : public ::testing::Test {
     }
   }
 
+  // The thread ends every idle reader's transaction; then row 1 becomes `value` and the
+  // WAL restarts, which no reader holds back any more.
+  void ExpectTheThreadToEndIdleReadersThenUpdate(const std::string& value) {
+    WaitUntilNoIdleReaderHolds();
+    EXPECT_EQ(readers_->HeldIdleReaders(), 0);
+    Exec("UPDATE t SET v = '" + value + "'");
+    EXPECT_TRUE(RestartCheckpoint());
+  }
+
   testing::TempDir dir_;
   DbConfig config_;
   sqlite3* writer_ = nullptr;
@@ -127,10 +136,7 @@ TEST_F(LookupReadersTest, IdleReadersEndTheirTransactionsAfterTheIdleTime) {
 TEST_F(LookupReadersTest, TheBackgroundThreadEndsAnIdleReadersTransaction) {
   readers_ = std::make_unique<LookupReaders>(config_, kLookup);
   EXPECT_EQ(Lookup(), "first");
-  WaitUntilNoIdleReaderHolds();
-  EXPECT_EQ(readers_->HeldIdleReaders(), 0);
-  Exec("UPDATE t SET v = 'second'");
-  EXPECT_TRUE(RestartCheckpoint());
+  ExpectTheThreadToEndIdleReadersThenUpdate("second");
   // And holds the next one again, until idle.
   EXPECT_EQ(Lookup(), "second");
   WaitUntilNoIdleReaderHolds();
@@ -153,10 +159,7 @@ TEST_F(LookupReadersTest, TheBackgroundThreadEndsReadersReturnedWhileItWaits) {
       ASSERT_EQ(sqlite3_step(lease->statement()), SQLITE_ROW);
     }
   }
-  WaitUntilNoIdleReaderHolds();
-  EXPECT_EQ(readers_->HeldIdleReaders(), 0);
-  Exec("UPDATE t SET v = 'second'");
-  EXPECT_TRUE(RestartCheckpoint());
+  ExpectTheThreadToEndIdleReadersThenUpdate("second");
 }
 
 TEST_F(LookupReadersTest, AForkedChildReadsThroughItsOwnReadersAndLeavesTheParentsAlone) {
