@@ -436,8 +436,16 @@ TEST(ReconcileTest, CancelRefundsTheWholeReservation) {
   const std::vector<LimitState> before = StatesOf(limits);
   const AcquirePlan plan = Plan(limits, Req({"s"}, {{"requests", 1}, {"tokens", 500}}, kT));
   Commit(&limits, plan.states);
+  const std::vector<LimitState> charged = StatesOf(limits);
   Commit(&limits, PlanCancel(limits, plan.reservation, kT));
-  EXPECT_EQ(StatesOf(limits), before);
+  for (size_t i = 0; i < limits.size(); ++i) {
+    const LimitState& after = limits[i].state;
+    EXPECT_EQ(after.tat, before[i].tat) << i;
+    EXPECT_EQ(after.window_start, before[i].window_start) << i;
+    EXPECT_EQ(after.used, before[i].used) << i;
+    // The count of units acquires charged stays (see LimitState::charged).
+    EXPECT_EQ(after.charged, charged[i].charged) << i;
+  }
 }
 
 TEST(ReconcileTest, RefundsNeverGiveMoreThanAFullBucket) {
@@ -505,6 +513,103 @@ TEST(ObserveTest, TightensCalendarUsage) {
   const LimitState fresh = Observe(rpd, s, kDay0 + kDay + kHour, 95, 0);
   EXPECT_EQ(fresh.window_start, kDay0 + kDay);
   EXPECT_EQ(fresh.used, 5);
+}
+
+// The answer to request A says what the server had used when it admitted A. Requests
+// charged after A and still on their way are in the local bucket but not in that count,
+// so the answer is read as of A: the server's count then, plus everything charged since.
+TEST(ObserveAnswerTest, KeepsRequestsSentAfterTheAnsweredOneCounted) {
+  const LimitDef tpm = Rolling("tokens", 6000, kMin);  // 10 ms per token
+  LimitState s = Charge(tpm, {}, 1000, kT);          // request A
+  EXPECT_EQ(s.charged, 1000);
+  const AnsweredCharge a{kT, s.charged};
+  s = Charge(tpm, s, 1000, kT + kSec);  // request B, sent before A's answer is in
+
+  // Another host had used 2000 more: the server had 3000 in use when it admitted A. At
+  // kT + 2 s the bucket here holds 1800 (A and B, 200 refilled); the server's about
+  // 3000 + 1000 (B) - 200.
+  const int64_t now = kT + 2 * kSec;
+  const LimitState read_now = Observe(tpm, s, now, 3000, now + 30 * kSec);
+  const LimitState read_at_a = ObserveAnswer(tpm, s, now, 3000, now + 30 * kSec, a);
+  EXPECT_EQ(UsageAt(tpm, read_now, now).used, 3000);  // B forgotten
+  EXPECT_EQ(UsageAt(tpm, read_at_a, now).used, 3800);  // B kept
+  EXPECT_EQ(read_at_a.tat, kT + 40 * kSec);
+  EXPECT_EQ(read_at_a.charged, s.charged);  // the count moves with charges only
+
+  // The server agreeing with the bucket here adds nothing, and a view looser than Observe's
+  // floor is Observe.
+  EXPECT_EQ(ObserveAnswer(tpm, s, now, 5000, now + kSec, a), s);
+  EXPECT_EQ(ObserveAnswer(tpm, s, now, 5000, now + kSec, a), Observe(tpm, s, now, 5000, now + kSec));
+  const LimitState only_a = Charge(tpm, {}, 1000, kT);
+  EXPECT_EQ(ObserveAnswer(tpm, only_a, kT, 3000, kT + 30 * kSec, a), Observe(tpm, only_a, kT, 3000, kT + 30 * kSec));
+  // Not reported: unchanged.
+  EXPECT_EQ(ObserveAnswer(tpm, s, now, -1, now + kSec, a), s);
+}
+
+// Requests on their way together see the same difference from the server; their answers
+// must not add it once each.
+TEST(ObserveAnswerTest, AnswersOfRequestsOnTheirWayTogetherCountTheServersExcessOnce) {
+  const LimitDef tpm = Rolling("tokens", 6000, kMin);
+  LimitState s = Charge(tpm, {}, 1000, kT);
+  const AnsweredCharge a{kT, s.charged};
+  s = Charge(tpm, s, 1000, kT);
+  const AnsweredCharge b{kT, s.charged};
+  // The server had 2000 more in use than here: 3000 when it admitted A, 4000 at B. Both
+  // answers say so; added once per answer, B's would have left 6000 in use.
+  s = ObserveAnswer(tpm, s, kT, 3000, kT + 30 * kSec, a);
+  EXPECT_EQ(s.tat, kT + 40 * kSec);
+  s = ObserveAnswer(tpm, s, kT, 2000, kT + 40 * kSec, b);
+  EXPECT_EQ(s.tat, kT + 40 * kSec);
+  EXPECT_EQ(UsageAt(tpm, s, kT).used, 4000);
+}
+
+TEST(ObserveAnswerTest, CalendarLimitsAreReadAsOfNow) {
+  const LimitDef tpd = Calendar("tokens", 10000, kDay);
+  const LimitState s = Charge(tpd, Charge(tpd, {}, 1000, kT), 1000, kT + kSec);
+  EXPECT_EQ(ObserveAnswer(tpd, s, kT + 2 * kSec, 5000, 0, {kT, 1000}), Observe(tpd, s, kT + 2 * kSec, 5000, 0));
+}
+
+TEST(ObserveAnswerTest, TheCountOfUnitsChargedMovesWithChargesOnly) {
+  const LimitDef tpm = Rolling("tokens", 6000, kMin);
+  LimitState s = Charge(tpm, {}, 1000, kT);
+  s = Charge(tpm, s, 500, kT + 2 * kMin);  // after the bucket ran empty: still counted
+  EXPECT_EQ(s.charged, 1500);
+  const LimitState refunded = Reconcile(tpm, s, kT + 2 * kMin, -200, kT + 2 * kMin);
+  EXPECT_LT(refunded.tat, s.tat);
+  EXPECT_EQ(refunded.charged, 1500);
+  EXPECT_EQ(Reconcile(tpm, s, kT + 2 * kMin, 300, kT + 2 * kMin).charged, 1500);
+  EXPECT_EQ(Observe(tpm, s, kT + 2 * kMin, 0, kT + 3 * kMin).charged, 1500);
+}
+
+// The plan keeps one mark per rolling limit it charges.
+TEST(ObserveAnswerTest, ReservationsMarkEveryRollingLimitTheyCharge) {
+  const LimitDef key_tpm = Rolling("tokens", 6000, kMin, 0, "key");
+  const LimitDef server_tpm = Rolling("tokens", 60000, kMin, 0, "server");
+  const LimitDef server_rpm = Rolling("requests", 100, kMin, 0, "server");
+  const LimitDef server_tpd = Calendar("tokens", 1'000'000, kDay, 0, "server");
+  const LimitDef other = Rolling("tokens", 6000, kMin, 0, "other");
+  std::vector<LimitEntry> limits = {
+      {key_tpm, Charge(key_tpm, {}, 500, kT)}, {server_tpm, {}}, {server_rpm, {}}, {server_tpd, {}}, {other, {}}};
+  const AcquirePlan plan = Plan(limits, Req({"server", "key"}, {{"requests", 1}, {"tokens", 1000}}, kT));
+  ASSERT_EQ(plan.outcome, PlanOutcome::kGranted);
+  const Reservation& r = plan.reservation;
+  ASSERT_EQ(r.marks.size(), 3u);  // not the calendar limit, not the scope not named
+  ASSERT_NE(FindMark(r, key_tpm), nullptr);
+  EXPECT_EQ(r.scopes[FindMark(r, key_tpm)->scope], "key");
+  EXPECT_EQ(FindMark(r, key_tpm)->charged, 1500);  // the count: with what was charged before
+  EXPECT_EQ(plan.states[0].charged, 1500);
+  EXPECT_EQ(FindMark(r, server_tpm)->charged, 1000);
+  EXPECT_EQ(FindMark(r, server_rpm)->charged, 1);
+  EXPECT_EQ(FindMark(r, server_tpd), nullptr);
+  EXPECT_EQ(FindMark(r, other), nullptr);
+  EXPECT_EQ(FindMark(r, Rolling("tokens", 6000, kHour, 0, "key")), nullptr);  // another window
+
+  // Reconciling keeps them: they say where the acquires' count stood.
+  Commit(&limits, plan.states);
+  Result<ReconcilePlan> down = PlanReconcile(limits, r, {{"tokens", 400}}, kT + kSec);
+  ASSERT_TRUE(down.ok());
+  EXPECT_EQ(FindMark(down->reservation, key_tpm)->charged, 1500);
+  EXPECT_EQ(FindMark(down->reservation, server_tpm)->charged, 1000);
 }
 
 // ---------------------------------------------------------------------------------------

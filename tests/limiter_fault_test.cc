@@ -427,5 +427,53 @@ TEST_F(LimiterFaultTest, CorruptionFoundAfterOpenFailsEveryLaterCall) {
   }
 }
 
+// Schema version 3 added scopes.charged (each limit's count of units charged). A file of
+// version 2 keeps what was spent and gains the column.
+TEST_F(LimiterFaultTest, AQuotaDbOfVersion2KeepsItsUsage) {
+  {
+    auto gate = Open(BaseOptions("tpd=1000"));
+    ASSERT_NE(gate, nullptr);
+    auto r = gate->limiter().TryAcquire({{}, {{"tokens", 300}}});
+    ASSERT_TRUE(r.ok() && r->granted()) << r.status().ToString();
+  }
+  auto exec = [this](const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(QuotaDb().c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  };
+  exec("ALTER TABLE scopes DROP COLUMN charged; PRAGMA user_version=2");
+
+  auto gate = Open(BaseOptions("tpd=1000"));
+  ASSERT_NE(gate, nullptr);
+  auto usage = gate->limiter().Usage("global");
+  ASSERT_TRUE(usage.ok()) << usage.status().ToString();
+  ASSERT_EQ(usage->size(), 1u);
+  EXPECT_EQ((*usage)[0].used, 300);
+  auto r = gate->limiter().TryAcquire({{}, {{"tokens", 200}}});
+  ASSERT_TRUE(r.ok() && r->granted()) << r.status().ToString();
+  ASSERT_EQ(r->reservation->marks.size(), 1u);
+  EXPECT_EQ(r->reservation->marks[0].charged, 200);  // the count starts with the migration
+  EXPECT_EQ(gate->limiter().Usage("global")->at(0).used, 500);
+}
+
+TEST_F(LimiterFaultTest, ADamagedCountOfUnitsChargedIsDataLoss) {
+  {
+    auto gate = Open(BaseOptions("tpm=1000"));
+    ASSERT_NE(gate, nullptr);
+    ASSERT_TRUE(gate->limiter().TryAcquire({{}, {{"tokens", 300}}}).ok());
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(QuotaDb().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE scopes SET charged = x'0102'", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  // Opening stores the configured limit into that scope, so it is refused there.
+  Status s = OpenStatus(BaseOptions("tpm=1000"));
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
+  EXPECT_TRUE(Contains(s.message(), "the states of scope 'global' are damaged")) << s.message();
+}
+
 }  // namespace
 }  // namespace llmgate

@@ -354,6 +354,39 @@ TEST_F(LimiterTest, ReconcileAndObserveIsReconcileThenObserve) {
   EXPECT_LE(UsageOf(*combined, "key:k", "tpm").remaining, 500);
 }
 
+// The answer to one request describes the server as it admitted that request: requests
+// sent after it are still counted here once its view is taken in.
+TEST_F(LimiterTest, ReconcileAndObserveKeepsRequestsSentAfterTheAnsweredOne) {
+  auto gate = Open("server:g/tpm=1000\nkey:k/tpm=5000");
+  ASSERT_NE(gate, nullptr);
+  auto& limiter = static_cast<internal::GateLimiter&>(gate->limiter());
+  const AcquireRequest request = Req({"key:k", "server:g"}, {{"tokens", 300}});
+  Reservation a = Take(*gate, request);
+  Reservation b = Take(*gate, request);  // on its way when a's answer comes back
+  ASSERT_FALSE(a.marks.empty());
+
+  // Another host had used 200: the server had 500 in use when it admitted a, and says so;
+  // a used 250 of its 300 tokens.
+  const std::vector<ServerView> views = {{"tokens", 500, std::chrono::seconds(30)}};
+  Status observed = InternalError("unset");
+  auto reconciled = limiter.ReconcileAndObserve(a, {{"tokens", 250}}, {"server:g"}, views, &observed);
+  ASSERT_TRUE(reconciled.ok()) << reconciled.status().ToString();
+  ASSERT_TRUE(observed.ok()) << observed.ToString();
+  // The server counts a as it admitted it (300), b, and the other host's 200: 800. Read as
+  // of now, the view would leave 500 in use and forget b.
+  EXPECT_EQ(UsageOf(*gate, "server:g", "tpm").used, 800);
+  EXPECT_EQ(UsageOf(*gate, "key:k", "tpm").used, 550);  // not observed: a reconciled, and b
+
+  // A reservation built by hand, without marks, is read as of now: b's answer saying 700
+  // in use changes nothing (read against b's mark, 600 then, it would add 100).
+  Reservation bare = b;
+  bare.marks.clear();
+  auto again = limiter.ReconcileAndObserve(bare, {{"tokens", 300}}, {"server:g"},
+                                           {{"tokens", 300, std::chrono::seconds(60)}}, &observed);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(UsageOf(*gate, "server:g", "tpm").used, 800);
+}
+
 TEST_F(LimiterTest, ReconcileAndObserveRefusesBadInputWithoutDoingAnything) {
   auto gate = Open("key:k/tpm=1000");
   ASSERT_NE(gate, nullptr);

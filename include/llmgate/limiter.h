@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -67,12 +68,28 @@ struct AcquireRequest {
   std::chrono::milliseconds max_wait{0};
 };
 
+// Where a reservation left one rolling limit, so that the server's rate-limit headers in
+// the answer to that request can be read as of when the server admitted it (see
+// Reservation::marks).
+struct ReservationMark {
+  size_t scope = 0;  // index into Reservation::scopes
+  std::string dimension;
+  int64_t window_micros = 0;
+  // The limit's running count of units acquires charged, right after this one's charge.
+  int64_t charged = 0;
+};
+
 // A granted acquire: the caller may start at start_micros (wall clock, µs since the epoch),
 // which is in the future when a slot was reserved ahead. Keep it to reconcile or cancel.
 struct Reservation {
   std::vector<std::string> scopes;
   std::vector<Cost> cost;
   int64_t start_micros = 0;
+  // Filled by the acquire and kept by Reconcile; the client reads the server's headers on
+  // the request's answer against them, so that requests sent after this one and not yet
+  // counted in the server's "remaining" stay counted here. A reservation built by hand may
+  // leave them empty: the headers are then read as of the time they arrive.
+  std::vector<ReservationMark> marks;
 };
 
 // A denied acquire: the limit that stopped it and when it could pass.

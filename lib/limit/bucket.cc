@@ -77,6 +77,7 @@ LimitState Charge(const LimitDef& def, const LimitState& state, int64_t cost, in
   LimitState next = state;
   if (!IsCalendar(def)) {
     next.tat = AddSat(std::max(state.tat, start), MicrosCeil(def, cost));
+    next.charged = AddSat(state.charged, cost);
     return next;
   }
   const int64_t window = CalendarWindowStart(def, start);
@@ -136,6 +137,21 @@ LimitState Observe(const LimitDef& def, const LimitState& state, int64_t now, in
     next.used = std::max(state.used, min_used);
   }
   // A closed current window already admits nothing: no change needed.
+  return next;
+}
+
+LimitState ObserveAnswer(const LimitDef& def, const LimitState& state, int64_t now, int64_t remaining,
+                         int64_t reset_at, const AnsweredCharge& answered) {
+  LimitState next = Observe(def, state, now, remaining, reset_at);
+  if (remaining < 0 || IsCalendar(def)) return next;
+  const Int128 charged_since = Int128{state.charged} - answered.charged;
+  if (charged_since <= 0) return next;  // nothing charged since that the server had not counted
+  const int64_t capacity = EffectiveBurst(def);
+  const Int128 server_used = capacity - std::min(remaining, capacity);
+  // The server's bucket as it admitted the request, with everything charged since added
+  // as GCRA adds it, in the local frame where the request started at answered.start.
+  const Int128 held = CeilDiv((server_used + charged_since) * def.window_micros, def.limit);
+  next.tat = std::max(next.tat, Saturate(Int128{answered.start} + held));
   return next;
 }
 

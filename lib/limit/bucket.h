@@ -74,6 +74,30 @@ LimitState Reconcile(const LimitDef& def, const LimitState& state, int64_t reser
 // ignored because windows are fixed to UTC.
 LimitState Observe(const LimitDef& def, const LimitState& state, int64_t now, int64_t remaining, int64_t reset_at);
 
+// A request whose answer is being observed: when its reservation started, and the limit's
+// running count of units charged (LimitState::charged) right after its charge (ChargeMark
+// in plan.h).
+struct AnsweredCharge {
+  int64_t start = 0;
+  int64_t charged = 0;
+};
+
+// Observe for the server's view in the answer to one request, read as of when the server
+// admitted that request instead of as of now. The server's remaining counted what it had
+// admitted until then, but not the requests charged here after this one that were still
+// on their way; holding "remaining" at now, as Observe alone does, forgets those whenever
+// the server's view is the stricter one, and the requests that lets through are refused.
+// So the bucket is also held at no less than the server's as it admitted the request plus
+// everything charged since, placed where the request started (the server saw both the
+// request and those after it later by about the same latency): in a busy bucket that is
+// where the server's tat stands, and a bucket that ran empty in between only stands
+// later. A floor, not a shift, so that the answers of several requests that were on their
+// way together count what they all saw only once. Observe's own floors still hold.
+// Rolling limits only: for a calendar limit, or when remaining is not reported, this is
+// Observe.
+LimitState ObserveAnswer(const LimitDef& def, const LimitState& state, int64_t now, int64_t remaining,
+                         int64_t reset_at, const AnsweredCharge& answered);
+
 // A block that holds until the later of its current end and `until`: blocks never shorten.
 ScopeBlock ExtendBlock(const ScopeBlock& block, int64_t until);
 

@@ -50,6 +50,10 @@ Reservation ToCoreReservation(const llmgate::Reservation& r) {
   out.scopes = r.scopes;
   out.costs = ToCoreCosts(r.cost);
   out.start_micros = r.start_micros;
+  out.marks.reserve(r.marks.size());
+  for (const llmgate::ReservationMark& m : r.marks) {
+    out.marks.push_back({m.scope, m.dimension, m.window_micros, m.charged});
+  }
   return out;
 }
 
@@ -58,6 +62,8 @@ llmgate::Reservation ToPublicReservation(const Reservation& r) {
   out.scopes = r.scopes;
   out.cost = ToPublicCosts(r.costs);
   out.start_micros = r.start_micros;
+  out.marks.reserve(r.marks.size());
+  for (const ChargeMark& m : r.marks) out.marks.push_back({m.scope, m.dimension, m.window_micros, m.charged});
   return out;
 }
 

@@ -11,7 +11,7 @@ bool operator==(const LimitDef& a, const LimitDef& b) {
 }
 
 bool operator==(const LimitState& a, const LimitState& b) {
-  return a.tat == b.tat && a.window_start == b.window_start && a.used == b.used;
+  return a.tat == b.tat && a.window_start == b.window_start && a.used == b.used && a.charged == b.charged;
 }
 
 int64_t EffectiveBurst(const LimitDef& def) {

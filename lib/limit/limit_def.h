@@ -92,6 +92,13 @@ struct LimitState {
   int64_t window_start = 0;
   // Calendar: units counted in that window.
   int64_t used = 0;
+  // Rolling: a running count of the units acquires have charged, at their reserved cost
+  // (refunds, cancellations, reconciliations, the server's view and time never move it). A
+  // reservation's mark keeps it, so that what was charged after the reservation is known
+  // when its answer comes back (ObserveAnswer in bucket.h). Reserved costs are estimates on
+  // the high side, and a refund may concern a request charged before the marked one, so not
+  // subtracting refunds keeps that reading on the strict side.
+  int64_t charged = 0;
 };
 
 bool operator==(const LimitState& a, const LimitState& b);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <utility>
@@ -127,8 +128,15 @@ Result<AcquirePlan> PlanAcquire(const std::vector<LimitEntry>& limits, const std
   }
 
   for (const auto& [i, cost] : involved) {
-    plan.states[i] = Charge(limits[i].def, limits[i].state, cost, start);
+    const LimitDef& def = limits[i].def;
+    plan.states[i] = Charge(def, limits[i].state, cost, start);
     plan.charged.push_back(i);
+    if (def.kind == LimitKind::kRolling) {
+      const size_t scope = static_cast<size_t>(
+          std::find(request.scopes.begin(), request.scopes.end(), def.scope) - request.scopes.begin());
+      plan.reservation.marks.push_back(
+          {scope, def.dimension, def.window_micros, plan.states[i].charged});
+    }
   }
   plan.outcome = PlanOutcome::kGranted;
   plan.reservation.scopes = request.scopes;
@@ -177,6 +185,17 @@ Result<ReconcilePlan> PlanReconcile(const std::vector<LimitEntry>& limits, const
   out.reservation = reservation;
   out.reservation.costs = ToCosts(after);
   return out;
+}
+
+const ChargeMark* FindMark(const Reservation& reservation, const LimitDef& limit) {
+  if (limit.kind != LimitKind::kRolling) return nullptr;
+  for (const ChargeMark& mark : reservation.marks) {
+    if (mark.scope < reservation.scopes.size() && reservation.scopes[mark.scope] == limit.scope &&
+        mark.dimension == limit.dimension && mark.window_micros == limit.window_micros) {
+      return &mark;
+    }
+  }
+  return nullptr;
 }
 
 std::vector<LimitState> PlanCancel(const std::vector<LimitEntry>& limits, const Reservation& reservation,

@@ -46,12 +46,28 @@ struct AcquireRequest {
   int64_t max_wait_micros = 0;
 };
 
+// Where a reservation left one rolling limit (scope, dimension, window): the limit's
+// running count of units charged (LimitState::charged) right after the reservation's
+// charge, so that the count now minus this is what acquires charged since. ObserveAnswer
+// (bucket.h) reads the server's view in the answer to the request with it.
+struct ChargeMark {
+  size_t scope = 0;  // index into Reservation::scopes
+  std::string dimension;
+  int64_t window_micros = 0;
+  int64_t charged = 0;
+};
+
 // What a granted acquire holds, for PlanReconcile and PlanCancel.
 struct Reservation {
   std::vector<std::string> scopes;
   std::vector<Cost> costs;  // one entry per dimension with a cost > 0, sorted by dimension
   int64_t start_micros = 0;
+  std::vector<ChargeMark> marks;  // one per rolling limit charged
 };
+
+// The mark of `limit` in `reservation`, or null: none was kept (a calendar limit, a limit
+// defined after the acquire, a reservation built by hand).
+const ChargeMark* FindMark(const Reservation& reservation, const LimitDef& limit);
 
 enum class PlanOutcome {
   kGranted,   // the request may start at start_micros (>= now); states are charged

@@ -80,7 +80,9 @@ class QuotaBackend {
 
   // What a call does once its answer is in: Reconcile, then Observe(scope, views) for each
   // of `observed_scopes`. A store that can do both in one write does so (SQLite: one
-  // transaction instead of one per step), and a failing store then fails both. Returns
+  // transaction instead of one per step), and a failing store then fails both; it also
+  // reads the views against the reservation's marks (bucket.h ObserveAnswer), which this
+  // default, made of the separate steps, does not. Returns
   // Reconcile's result; the observations' outcome goes to *observed. A reconciliation
   // whose plan is refused does not keep the observations from being made.
   virtual Result<Reservation> ReconcileAndObserve(const Reservation& reservation, const std::vector<Cost>& actual,

@@ -16,14 +16,14 @@
 namespace llmgate::internal {
 namespace {
 
-const char kSelectScopeRow[] = "SELECT block_until, defs_version, state FROM scopes WHERE scope = ?1";
+const char kSelectScopeRow[] = "SELECT block_until, defs_version, state, charged FROM scopes WHERE scope = ?1";
 const char kSelectDefs[] =
     "SELECT dimension, window_us, kind, limit_value, burst, offset_us, source, slot FROM limits WHERE scope = ?1";
-const char kUpdateScopeState[] = "UPDATE scopes SET state = ?2 WHERE scope = ?1";
+const char kUpdateScopeState[] = "UPDATE scopes SET state = ?2, charged = ?3 WHERE scope = ?1";
 const char kUpsertScope[] =
-    "INSERT INTO scopes(scope, block_until, defs_version, state) VALUES(?1, ?2, ?3, ?4)"
+    "INSERT INTO scopes(scope, block_until, defs_version, state, charged) VALUES(?1, ?2, ?3, ?4, ?5)"
     " ON CONFLICT(scope) DO UPDATE SET block_until = excluded.block_until, defs_version = excluded.defs_version,"
-    " state = excluded.state";
+    " state = excluded.state, charged = excluded.charged";
 
 // More slots than this in one scope means a damaged row, not a real configuration.
 constexpr int64_t kMaxSlots = 1 << 16;
@@ -102,7 +102,10 @@ void ScopeRows::LoadOne(Connection& c, const std::string& scope) {
       row.defs_version = st->getColumn(1).getInt64();
       SQLite::Column blob = st->getColumn(2);
       std::optional<std::vector<LimitState>> states = DecodeStates(blob.getBlob(), blob.getBytes());
-      if (!states) throw CorruptRow("the states of scope '" + scope + "' are damaged");
+      SQLite::Column charged = st->getColumn(3);
+      if (!states || !DecodeCharged(charged.getBlob(), charged.getBytes(), &*states)) {
+        throw CorruptRow("the states of scope '" + scope + "' are damaged");
+      }
       row.slot_states = std::move(*states);
     }
   }
@@ -180,19 +183,23 @@ void ScopeRows::Save(Connection& c, const std::vector<LimitState>& states) {
 
 void ScopeRows::WriteStates(Connection& c, const Row& row) {
   const std::string blob = EncodeStates(row.slot_states);
+  const std::string charged = EncodeCharged(row.slot_states);
   ScopedStatement st = c.Use(kUpdateScopeState);
   st->bindNoCopy(1, row.scope);
   st->bindNoCopy(2, static_cast<const void*>(blob.data()), static_cast<int>(blob.size()));
+  st->bindNoCopy(3, static_cast<const void*>(charged.data()), static_cast<int>(charged.size()));
   st->exec();
 }
 
 void ScopeRows::WriteRow(Connection& c, const Row& row) {
   const std::string blob = EncodeStates(row.slot_states);
+  const std::string charged = EncodeCharged(row.slot_states);
   ScopedStatement st = c.Use(kUpsertScope);
   st->bindNoCopy(1, row.scope);
   st->bind(2, row.block_until);
   st->bind(3, row.defs_version);
   st->bindNoCopy(4, static_cast<const void*>(blob.data()), static_cast<int>(blob.size()));
+  st->bindNoCopy(5, static_cast<const void*>(charged.data()), static_cast<int>(charged.size()));
   st->exec();
 }
 

@@ -94,6 +94,13 @@ const char* const SqliteQuotaBackend::kCreateSql =
     "CREATE TABLE meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
     "INSERT INTO meta(name, value) VALUES('clock_hwm', 0);";
 
+namespace {
+// Schema version 3: scopes.charged holds each limit's running count of units charged
+// (state_blob.h), which the answers of requests are read against (bucket.h ObserveAnswer).
+// Rows written before have none: their counts start at 0.
+const char kAddChargedSql[] = "ALTER TABLE scopes ADD COLUMN charged BLOB NOT NULL DEFAULT x''";
+}  // namespace
+
 Result<std::unique_ptr<SqliteQuotaBackend>> SqliteQuotaBackend::Open(const DbConfig& config,
                                                                      std::shared_ptr<Clock> clock) {
   std::unique_ptr<SqliteQuotaBackend> backend(new SqliteQuotaBackend(config, std::move(clock)));
@@ -117,7 +124,8 @@ Status SqliteQuotaBackend::Prepare() {
     return lease.status();
   }
   // Version 2 adds the key tables (keys/key_store.h): quota.db holds limits, keys and stats.
-  static const Schema schema{"quota", kApplicationId, {{1, kCreateSql}, {2, kKeyTablesSql}}};
+  // Version 3 adds each limit's running count of units charged (state_blob.h).
+  static const Schema schema{"quota", kApplicationId, {{1, kCreateSql}, {2, kKeyTablesSql}, {3, kAddChargedSql}}};
   Status s = MigrateSchema(**lease, schema);
   if (s.code() == StatusCode::kDataLoss) return CorruptError(s.message());
   if (!s.ok()) return s;
@@ -298,7 +306,7 @@ Result<Reservation> SqliteQuotaBackend::ReconcileAndObserve(const Reservation& r
   Status s = RunWrite("reconcile and observe", [&](Connection& c, int64_t now) {
     // A plan that fails saves nothing, and the observations still go in.
     reconciled = ReconcileIn(c, now, reservation, actual, &updated);
-    for (const std::string& scope : observed_scopes) ObserveIn(c, now, scope, views);
+    for (const std::string& scope : observed_scopes) ObserveIn(c, now, scope, views, &reservation);
     return Status::Ok();
   });
   *observed = s;
@@ -335,13 +343,13 @@ Status SqliteQuotaBackend::Observe(const std::string& scope, const std::vector<S
   });
   if (!s.ok() || !observed) return s;
   return RunWrite("observe", [&](Connection& c, int64_t now) {
-    ObserveIn(c, now, scope, views);
+    ObserveIn(c, now, scope, views, /*answered=*/nullptr);
     return Status::Ok();
   });
 }
 
 void SqliteQuotaBackend::ObserveIn(Connection& c, int64_t now, const std::string& scope,
-                                   const std::vector<ServerObservation>& views) {
+                                   const std::vector<ServerObservation>& views, const Reservation* answered) {
   ScopeRows set(&defs_cache_);
   set.LoadOne(c, scope);
   const std::vector<LimitEntry>& limits = set.limits();
@@ -358,7 +366,10 @@ void SqliteQuotaBackend::ObserveIn(Connection& c, int64_t now, const std::string
     for (size_t i = 0; i < limits.size(); ++i) {
       const LimitDef& def = limits[i].def;
       if (def.dimension != view.dimension || def.window_micros != shortest) continue;
-      states[i] = internal::Observe(def, states[i], now, view.remaining, reset_at);
+      const ChargeMark* mark = answered ? FindMark(*answered, def) : nullptr;
+      states[i] = mark ? ObserveAnswer(def, states[i], now, view.remaining, reset_at,
+                                       {answered->start_micros, mark->charged})
+                       : internal::Observe(def, states[i], now, view.remaining, reset_at);
     }
   }
   set.Save(c, states);

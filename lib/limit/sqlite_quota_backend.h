@@ -66,7 +66,9 @@ class SqliteQuotaBackend final : public QuotaBackend {
   // The steps of Reconcile and Observe inside a write transaction.
   Status ReconcileIn(Connection& c, int64_t now, const Reservation& reservation, const std::vector<Cost>& actual,
                      Reservation* updated);
-  void ObserveIn(Connection& c, int64_t now, const std::string& scope, const std::vector<ServerObservation>& views);
+  // `answered`: the reservation of the request whose answer carried the views, or null.
+  void ObserveIn(Connection& c, int64_t now, const std::string& scope, const std::vector<ServerObservation>& views,
+                 const Reservation* answered);
   // Inside a write transaction: compares `now` with the stored high-water mark, rebases
   // every stored time after a backwards step and advances the mark. Returns the step.
   int64_t CheckClock(Connection& c, int64_t now);

@@ -44,4 +44,25 @@ std::string EncodeStates(const std::vector<LimitState>& states) {
   return out;
 }
 
+bool DecodeCharged(const void* data, size_t size, std::vector<LimitState>* states) {
+  if (size == 0) return true;
+  if (size != states->size() * kChargedSlotBytes) return false;
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (LimitState& s : *states) {
+    s.charged = Load(p);
+    p += kChargedSlotBytes;
+  }
+  return true;
+}
+
+std::string EncodeCharged(const std::vector<LimitState>& states) {
+  std::string out(states.size() * kChargedSlotBytes, '\0');
+  char* p = out.data();
+  for (const LimitState& s : states) {
+    Store(s.charged, p);
+    p += kChargedSlotBytes;
+  }
+  return out;
+}
+
 }  // namespace llmgate::internal
