@@ -7,10 +7,11 @@
 //                           limits are learned from the server's x-ratelimit-* headers
 //   naive                   every process on its own, retrying like openai-python
 //   llmgate_overconfigured  llmgate with its limits configured 20 % above the server's
-// Each phase starts from a reset server (full buckets, zero stats), runs a warm-up (the
-// full buckets' burst drains and llmgate learns the limits), then a measured window of whole
-// seconds. Admissions are counted by the server (GET /_mock/stats), so the ratio is what the
-// server let through against what its limits refill in the window.
+// Each phase starts from a reset server (full buckets, zero stats; with --start=drained
+// only the first), runs a warm-up (the full buckets' burst drains and llmgate learns the
+// limits), then a measured window of whole seconds. Admissions are counted by the server
+// (GET /_mock/stats), so the ratio is what the server let through against what its limits
+// refill in the window.
 //
 // Prints one JSON object on stdout:
 //   {"llmgate":{"rpm_ratio":…, "tpm_ratio":…, "http_429":…, "failed":…, "requests":…, …},
@@ -79,13 +80,14 @@ ClientFactory FactoryFor(Side side, const UtilizationConfig& config, const std::
   return [setup](int, std::string* error) -> std::unique_ptr<LoadClient> { return LlmgateClient::Open(setup, error); };
 }
 
-// One phase: returns false with *error when it could not be run or measured.
-bool RunPhase(Side side, const UtilizationConfig& config, const mock::MockOpenAiProcess& mock, SideResult* result,
-              std::string* error) {
+// One phase: returns false with *error when it could not be run or measured. `reset`:
+// start it against full buckets and zero stats.
+bool RunPhase(Side side, const UtilizationConfig& config, const mock::MockOpenAiProcess& mock, bool reset,
+              SideResult* result, std::string* error) {
   MockControl control(mock.origin());
   const bool uses_gate = side != Side::kNaive;
   const std::string state_dir = uses_gate ? MakeTempDir("llmgate-utilization") : "";
-  if (!control.Reset(error)) return false;
+  if (reset && !control.Reset(error)) return false;
 
   LoadPlan plan;
   plan.processes = config.processes;
@@ -153,7 +155,8 @@ int main(int argc, char** argv) {
     SideResult result;
     std::string phase_error;
     json += std::string(json.size() > 1 ? ", " : "") + "\"" + SideName(side) + "\":";
-    if (!RunPhase(side, config, *mock, &result, &phase_error)) {
+    const bool reset = config.fresh_start || side == config.sides.front();
+    if (!RunPhase(side, config, *mock, reset, &result, &phase_error)) {
       std::fprintf(stderr, "%s: %s\n", SideName(side), phase_error.c_str());
       json += "{\"error\":\"see stderr\"}";
       all_ok = false;
@@ -174,7 +177,8 @@ int main(int argc, char** argv) {
                 config.warmup_s, config.processes, config.threads, config.overconfigure, config.latency_ms,
                 config.latency_jitter_ms);
   json += setup;
-  json += "\"overconfigured_scope\":" + JsonString(config.overconfigured_scope) + "}}";
+  json += "\"overconfigured_scope\":" + JsonString(config.overconfigured_scope) +
+          ", \"start\":" + (config.fresh_start ? "\"fresh\"" : "\"drained\"") + "}}";
   std::printf("%s\n", json.c_str());
   mock->Stop();
   curl_global_cleanup();

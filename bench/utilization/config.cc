@@ -78,6 +78,9 @@ std::string UtilizationUsage(const char* argv0) {
          "                   limits in force beside them)\n"
          "  --latency-ms=N --jitter-ms=N  server delay before admission (default 10 and 10)\n"
          "  --seed=N         workload seed (default 1)\n"
+         "  --start=fresh|drained  fresh: every side starts against full buckets (default);\n"
+         "                   drained: each side after the first starts against the buckets the\n"
+         "                   side before left (after naive: run dry)\n"
          "Progress goes to stderr; a full run takes (warmup + seconds + ~3 s) per side.\n";
 }
 
@@ -139,6 +142,9 @@ bool ParseUtilizationFlags(int argc, char** argv, UtilizationConfig* config, std
     } else if (name == "--seed") {
       ok = ParseInt(value, 0, &n);
       config->seed = static_cast<uint64_t>(n);
+    } else if (name == "--start") {
+      ok = value == "fresh" || value == "drained";
+      config->fresh_start = value == "fresh";
     } else {
       *error = "unknown flag " + name;
       return false;

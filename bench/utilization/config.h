@@ -37,6 +37,11 @@ struct UtilizationConfig {
   int latency_ms = 10;
   int latency_jitter_ms = 10;
   uint64_t seed = 1;
+  // False: every side starts against full buckets (the server is reset before it). True:
+  // only the first does; each later side starts against what the one before left, after
+  // the naive side an organization bucket run dry, as when llmgate starts beside clients
+  // that already use up the quota.
+  bool fresh_start = true;
 };
 
 // Parses argv. Returns false with a message in *error (or with an empty one for --help,
