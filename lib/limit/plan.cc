@@ -127,6 +127,7 @@ Result<AcquirePlan> PlanAcquire(const std::vector<LimitEntry>& limits, const std
     return plan;
   }
 
+  plan.reservation.marks.reserve(involved.size());
   for (const auto& [i, cost] : involved) {
     const LimitDef& def = limits[i].def;
     plan.states[i] = Charge(def, limits[i].state, cost, start);
