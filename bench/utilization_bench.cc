@@ -112,7 +112,9 @@ bool RunPhase(Side side, const UtilizationConfig& config, const mock::MockOpenAi
   if (!load_ok) return false;
 
   std::vector<SecondStats> series;
-  if (!control.Series(timing.start_s - 1, &series, error)) return false;
+  // From the second before the start, unless the server kept the previous side's stats:
+  // that second then holds the end of the previous side.
+  if (!control.Series(timing.start_s - (reset ? 1 : 0), &series, error)) return false;
   *result = Summarize(side, timing, config.rpm, config.tpm, series, tallies);
   std::fprintf(stderr, "%s: rpm_ratio %.3f, tpm_ratio %.3f, %lld 429s, %lld failed in the window\n", SideName(side),
                result->rpm_ratio, result->tpm_ratio, static_cast<long long>(result->http_429),
