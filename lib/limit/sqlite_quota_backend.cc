@@ -124,7 +124,7 @@ Status SqliteQuotaBackend::Prepare() {
     return lease.status();
   }
   // Version 2 adds the key tables (keys/key_store.h): quota.db holds limits, keys and stats.
-  // Version 3 adds each limit's running count of units charged (state_blob.h).
+  // Version 3 adds scopes.charged (kAddChargedSql).
   static const Schema schema{"quota", kApplicationId, {{1, kCreateSql}, {2, kKeyTablesSql}, {3, kAddChargedSql}}};
   Status s = MigrateSchema(**lease, schema);
   if (s.code() == StatusCode::kDataLoss) return CorruptError(s.message());
