@@ -387,6 +387,29 @@ TEST_F(LimiterTest, ReconcileAndObserveKeepsRequestsSentAfterTheAnsweredOne) {
   EXPECT_EQ(UsageOf(*gate, "server:g", "tpm").used, 800);
 }
 
+// A refused request (a 429) is read the same way: the server saw it before the requests
+// reserved after it, which it had not counted yet.
+TEST_F(LimiterTest, ObserveAnswerReadsARefusedRequestsViewAsOfWhenTheServerSawIt) {
+  auto gate = Open("server:g/tpm=1000");
+  ASSERT_NE(gate, nullptr);
+  const AcquireRequest request = Req({"server:g"}, {{"tokens", 300}});
+  Reservation a = Take(*gate, request);
+  Take(*gate, request);                         // b: on its way when a is refused
+  ASSERT_TRUE(gate->limiter().Cancel(a).ok());  // the server did not count a
+  EXPECT_EQ(UsageOf(*gate, "server:g", "tpm").used, 300);
+
+  // Another host had 400 in use when the server refused a, and the 429 says so.
+  const std::vector<ServerView> views = {{"tokens", 600, std::chrono::seconds(30)}};
+  ASSERT_TRUE(gate->limiter().ObserveAnswer("server:g", views, a).ok());
+  // The other host's 400 and b's 300. Read as of now (Observe), the view leaves 400 in use
+  // and forgets b.
+  EXPECT_EQ(UsageOf(*gate, "server:g", "tpm").used, 700);
+
+  Reservation no_scope;
+  EXPECT_EQ(gate->limiter().ObserveAnswer("server:g", views, no_scope).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(gate->limiter().ObserveAnswer("bad\nscope", views, a).code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(LimiterTest, ReconcileAndObserveRefusesBadInputWithoutDoingAnything) {
   auto gate = Open("key:k/tpm=1000");
   ASSERT_NE(gate, nullptr);

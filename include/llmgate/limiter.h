@@ -163,8 +163,17 @@ class LLMGATE_EXPORT Limiter {
   // Refunds a request that never went out.
   virtual Status Cancel(const Reservation& reservation) = 0;
 
-  // Makes the local state of `scope` at least as strict as the server's view.
+  // Makes the local state of `scope` at least as strict as the server's view, read as of
+  // now.
   virtual Status Observe(std::string_view scope, const std::vector<ServerView>& views) = 0;
+
+  // Observe for the views in the answer (or the 429) to the request reserved by
+  // `answered`: a per-minute (rolling) limit reads them as of when the server saw that
+  // request, so the requests reserved after it and still on their way stay counted (see
+  // Reservation::marks). A limit the reservation holds no mark of is read as of now.
+  // Prefer this to Observe whenever the headers answer a reserved request.
+  virtual Status ObserveAnswer(std::string_view scope, const std::vector<ServerView>& views,
+                               const Reservation& answered) = 0;
 
   // Holds `scope` for every process until `until_micros` (a 429 with retry-after).
   virtual Status Block(std::string_view scope, int64_t until_micros) = 0;

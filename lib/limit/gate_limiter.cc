@@ -241,7 +241,17 @@ Status GateLimiter::Observe(std::string_view scope, const std::vector<ServerView
   if (Status s = CheckScopeName(scope); !s.ok()) return s;
   Result<std::vector<ServerObservation>> observations = ToObservations(views);
   if (!observations.ok()) return observations.status();
-  return backend_->Observe(ScopeOrDefault(scope), *observations);
+  return backend_->Observe(ScopeOrDefault(scope), *observations, /*answered=*/nullptr);
+}
+
+Status GateLimiter::ObserveAnswer(std::string_view scope, const std::vector<ServerView>& views,
+                                  const llmgate::Reservation& answered) {
+  if (Status s = CheckScopeName(scope); !s.ok()) return s;
+  Result<std::vector<ServerObservation>> observations = ToObservations(views);
+  if (!observations.ok()) return observations.status();
+  Result<Reservation> core = CheckReservation(answered);
+  if (!core.ok()) return core.status();
+  return backend_->Observe(ScopeOrDefault(scope), *observations, &*core);
 }
 
 Result<llmgate::Reservation> GateLimiter::ReconcileAndObserve(const llmgate::Reservation& reservation,

@@ -41,6 +41,8 @@ class GateLimiter final : public Limiter {
                                          const std::vector<llmgate::Cost>& actual) override;
   Status Cancel(const llmgate::Reservation& reservation) override;
   Status Observe(std::string_view scope, const std::vector<ServerView>& views) override;
+  Status ObserveAnswer(std::string_view scope, const std::vector<ServerView>& views,
+                       const llmgate::Reservation& answered) override;
   // Reconcile, then Observe(scope, views) for each of `observed_scopes`, in one step of the
   // store (QuotaBackend::ReconcileAndObserve): what a call does once its answer is in. The
   // observations' outcome goes to *observed. Input Reconcile or Observe would refuse does

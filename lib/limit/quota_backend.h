@@ -75,23 +75,25 @@ class QuotaBackend {
   // Tightens the limits of `scope` to the server's view (bucket.h Observe). A view of a
   // dimension applies to the limits of that dimension with the shortest window: the
   // server's headers describe its per-minute limit, and reading "3 left" against a daily
-  // limit would wrongly use up a whole day.
-  virtual Status Observe(const std::string& scope, const std::vector<ServerObservation>& views) = 0;
+  // limit would wrongly use up a whole day. When the views came with the answer to the
+  // request `answered` reserved (answered or refused), a rolling limit reads them as of
+  // when the server saw that request, against the reservation's marks (bucket.h
+  // ObserveAnswer); with null, or a limit it holds no mark of, as of now.
+  virtual Status Observe(const std::string& scope, const std::vector<ServerObservation>& views,
+                         const Reservation* answered) = 0;
 
-  // What a call does once its answer is in: Reconcile, then Observe(scope, views) for each
-  // of `observed_scopes`. A store that can do both in one write does so (SQLite: one
-  // transaction instead of one per step), and a failing store then fails both; it also
-  // reads the views against the reservation's marks (bucket.h ObserveAnswer), which this
-  // default, made of the separate steps, does not. Returns
-  // Reconcile's result; the observations' outcome goes to *observed. A reconciliation
-  // whose plan is refused does not keep the observations from being made.
+  // What a call does once its answer is in: Reconcile, then Observe(scope, views,
+  // &reservation) for each of `observed_scopes`. A store that can do both in one write
+  // does so (SQLite: one transaction instead of one per step), and a failing store then
+  // fails both. Returns Reconcile's result; the observations' outcome goes to *observed. A
+  // reconciliation whose plan is refused does not keep the observations from being made.
   virtual Result<Reservation> ReconcileAndObserve(const Reservation& reservation, const std::vector<Cost>& actual,
                                                   const std::vector<std::string>& observed_scopes,
                                                   const std::vector<ServerObservation>& views, Status* observed) {
     Result<Reservation> reconciled = Reconcile(reservation, actual);
     *observed = Status::Ok();
     for (const std::string& scope : observed_scopes) {
-      if (Status s = Observe(scope, views); !s.ok() && observed->ok()) *observed = s;
+      if (Status s = Observe(scope, views, &reservation); !s.ok() && observed->ok()) *observed = s;
     }
     return reconciled;
   }

@@ -324,7 +324,8 @@ Status SqliteQuotaBackend::Cancel(const Reservation& reservation) {
   });
 }
 
-Status SqliteQuotaBackend::Observe(const std::string& scope, const std::vector<ServerObservation>& views) {
+Status SqliteQuotaBackend::Observe(const std::string& scope, const std::vector<ServerObservation>& views,
+                                   const Reservation* answered) {
   // Every response is observed into a few scopes, and most of them hold no limit of the
   // dimensions the server reports (a group x model scope usually holds none): a read says
   // so without queueing for the write lock behind other processes' acquires. A limit
@@ -343,7 +344,7 @@ Status SqliteQuotaBackend::Observe(const std::string& scope, const std::vector<S
   });
   if (!s.ok() || !observed) return s;
   return RunWrite("observe", [&](Connection& c, int64_t now) {
-    ObserveIn(c, now, scope, views, /*answered=*/nullptr);
+    ObserveIn(c, now, scope, views, answered);
     return Status::Ok();
   });
 }

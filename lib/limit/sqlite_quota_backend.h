@@ -37,7 +37,8 @@ class SqliteQuotaBackend final : public QuotaBackend {
   Result<AcquireResult> Acquire(AcquireRequest request) override;
   Result<Reservation> Reconcile(const Reservation& reservation, const std::vector<Cost>& actual) override;
   Status Cancel(const Reservation& reservation) override;
-  Status Observe(const std::string& scope, const std::vector<ServerObservation>& views) override;
+  Status Observe(const std::string& scope, const std::vector<ServerObservation>& views,
+                 const Reservation* answered) override;
   Result<Reservation> ReconcileAndObserve(const Reservation& reservation, const std::vector<Cost>& actual,
                                           const std::vector<std::string>& observed_scopes,
                                           const std::vector<ServerObservation>& views, Status* observed) override;
