@@ -171,6 +171,47 @@ TEST_F(ClientPipelineTest, HonoursTheServersHintAndSharesIt) {
   EXPECT_NEAR(probe_outcome->denial->retry_after.count(), 2500, 10);
 }
 
+// A 429's remaining counted what the server had admitted when it refused the request, not
+// the requests sent after it that are still on their way: those stay counted here.
+TEST_F(ClientPipelineTest, ARefusedRequestsRemainingIsReadAsOfWhenTheServerSawIt) {
+  Options o = BaseOptions();
+  o.organization = "org-y";
+  const std::string scope = "org:org-y/model:m1";
+  o.limits = {Limit{scope, "requests", 100}};
+  Gate* gate_ptr = nullptr;
+  std::optional<int64_t> used_at_retry;
+  o.on_retry = [&](const RetryEvent& e) {
+    retries_.push_back(e);
+    auto usage = gate_ptr->limiter().Usage(scope);
+    if (usage.ok() && usage->size() == 1) used_at_retry = (*usage)[0].used;
+  };
+  auto gate = Open(o);
+  ASSERT_NE(gate, nullptr);
+  gate_ptr = gate.get();
+  int answered = 0;
+  script_->responder = [&](const HttpRequest&) {
+    if (answered++ > 0) return Ok();
+    // While the request is on its way, 30 more are sent from the same scope.
+    AcquireRequest later;
+    later.scopes = {scope};
+    later.cost = {{"requests", 30}};
+    auto outcome = gate_ptr->limiter().TryAcquire(later);
+    EXPECT_TRUE(outcome.ok() && outcome->granted());
+    // The server had 50 in use when it refused the request.
+    return Status(429, R"({"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}})",
+                  {{"retry-after-ms", "100"},
+                   {"x-ratelimit-remaining-requests", "50"},
+                   {"x-ratelimit-reset-requests", "30s"}});
+  };
+  auto r = gate->client().ChatCompletions(kChat);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(retries_.size(), 1u);
+  // The server's 50 and the 30 sent after the refused request (which was refunded). Read as
+  // of the 429's arrival, the 30 were forgotten: 50.
+  ASSERT_TRUE(used_at_retry.has_value());
+  EXPECT_EQ(*used_at_retry, 80);
+}
+
 TEST_F(ClientPipelineTest, AHintPastTheDeadlineEndsTheCallAtOnce) {
   Options o = BaseOptions();
   o.call_timeout = std::chrono::seconds(1);

@@ -228,7 +228,7 @@ Result<CallResult> CallPipeline::Run(const CallSpec& spec, const CallOptions& op
       CountShared({{"http_429", 1}});
     }
     ReleaseFailed(attempt, choice.reservation);
-    if (attempt.has_response) deps_.learner->Observe(limit_scope, attempt.rate);
+    if (attempt.has_response) deps_.learner->Observe(limit_scope, attempt.rate, choice.reservation);
     const RetryDelay delay = policy.NextDelay(counted, attempt.c, attempt.headers, now, Uniform01);
     std::optional<int64_t> hint = attempt.rate.retry_after_ms ? attempt.rate.retry_after_ms : attempt.rate.retry_after;
     // A throttled answer that says how long to wait holds the scope for every process.
@@ -403,7 +403,7 @@ Status CallPipeline::Enrich(Status status, const Attempt& attempt, const ApiKey&
 }
 
 void CallPipeline::Settle(const CallSpec& spec, const CallOptions& options, const CostEstimate& estimate,
-                          const std::optional<llmgate::Reservation>& reservation, const std::string& limit_scope,
+                          const llmgate::Reservation& reservation, const std::string& limit_scope,
                           const RateLimitHeaders& rate, Response* response) {
   const ParsedUsage usage = ParseUsage(spec.endpoint, response->body);
   response->usage = usage.usage;
@@ -411,15 +411,11 @@ void CallPipeline::Settle(const CallSpec& spec, const CallOptions& options, cons
   deps_.counters->completion_tokens.fetch_add(usage.usage.completion_tokens, std::memory_order_relaxed);
   // The reservation is settled before the server's view is observed: its count already
   // includes this request.
-  if (reservation) {
-    const int64_t images = usage.usage.images > 0 ? usage.usage.images : estimate.images;
-    Result<llmgate::Reservation> r = deps_.learner->ReconcileAndObserve(
-        *reservation, CostsFor(spec.endpoint, ChargedTokens(estimate, usage), images), limit_scope, rate);
-    if (!r.ok() && deps_.logger)
-      deps_.logger->Warn("could not reconcile the quota of ", spec.path, " with its usage: ", r.status().ToString());
-  } else {
-    deps_.learner->Observe(limit_scope, rate);
-  }
+  const int64_t images = usage.usage.images > 0 ? usage.usage.images : estimate.images;
+  Result<llmgate::Reservation> r = deps_.learner->ReconcileAndObserve(
+      reservation, CostsFor(spec.endpoint, ChargedTokens(estimate, usage), images), limit_scope, rate);
+  if (!r.ok() && deps_.logger)
+    deps_.logger->Warn("could not reconcile the quota of ", spec.path, " with its usage: ", r.status().ToString());
   if (spec.cacheable && deps_.cache && !options.cache.skip_write && response->http_status / 100 == 2) {
     // A failing cache never fails the call; Put logs and counts its own failures.
     (void)deps_.cache->Put(spec.path, spec.cache_body, response->body, options.cache);

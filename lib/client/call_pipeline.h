@@ -93,7 +93,7 @@ class CallPipeline {
   // ChargedTokens), then records the server's view of `limit_scope` from its headers,
   // stores a complete answer in the cache and counts its tokens.
   void Settle(const CallSpec& spec, const CallOptions& options, const CostEstimate& estimate,
-              const std::optional<llmgate::Reservation>& reservation, const std::string& limit_scope,
+              const llmgate::Reservation& reservation, const std::string& limit_scope,
               const RateLimitHeaders& rate, Response* response);
 
   // Ends a streamed attempt with `choice`'s key: a success with the answer's usage, or the

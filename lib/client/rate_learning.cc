@@ -54,12 +54,13 @@ void RateLearner::LearnLimits(const std::string& scope, const RateLimitHeaders& 
   Learn(server, LimitsFromHeaders(server, headers), scope);
 }
 
-void RateLearner::Observe(const std::string& scope, const RateLimitHeaders& headers) {
+void RateLearner::Observe(const std::string& scope, const RateLimitHeaders& headers,
+                          const llmgate::Reservation& answered) {
   if (scope.empty()) return;
   std::vector<ServerView> views = ViewsFromHeaders(headers);
   if (views.empty()) return;
   for (const std::string& target : ObservedScopes(scope)) {
-    if (Status s = limiter_->Observe(target, views); !s.ok() && logger_)
+    if (Status s = limiter_->ObserveAnswer(target, views, answered); !s.ok() && logger_)
       logger_->Warn("could not record the server's rate-limit state of ", target, ": ", s.ToString());
   }
 }

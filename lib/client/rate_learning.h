@@ -4,7 +4,7 @@
 //
 //   x-ratelimit-limit-*                 -> learned limits (per minute) of the group x model,
 //                                          kept in its server scope (keys/key_scopes.h)
-//   x-ratelimit-remaining-* / reset-*   -> Limiter::Observe: local state at least as strict
+//   x-ratelimit-remaining-* / reset-*   -> Limiter::ObserveAnswer: local state at least as strict
 //   429 with a wait                     -> Limiter::Block of the server scope until then
 //
 // Every method takes the group x model scope; learned limits, observations and holds go
@@ -33,7 +33,7 @@ namespace llmgate::internal {
 // the server reports).
 std::vector<LimitDef> LimitsFromHeaders(const std::string& scope, const RateLimitHeaders& headers);
 
-// The server's view of each dimension it reports, for Limiter::Observe.
+// The server's view of each dimension it reports, for Limiter::ObserveAnswer.
 std::vector<ServerView> ViewsFromHeaders(const RateLimitHeaders& headers);
 
 class RateLearner {
@@ -45,10 +45,11 @@ class RateLearner {
   // limits its x-ratelimit-limit-* headers define. Failures are logged, never returned.
   void LearnLimits(const std::string& scope, const RateLimitHeaders& headers);
 
-  // Makes the scope's local state at least as strict as the answer's remaining/reset
-  // headers. Call it once this request's own quota is settled (reconciled or refunded):
-  // the server's count already includes the request.
-  void Observe(const std::string& scope, const RateLimitHeaders& headers);
+  // Makes the scope's local state at least as strict as the remaining/reset headers of
+  // an answer that settles no usage (a 429, an error), read as of when the server saw the
+  // request `answered` reserved (Limiter::ObserveAnswer). Call it once that reservation is
+  // kept or refunded. Failures are logged, never returned.
+  void Observe(const std::string& scope, const RateLimitHeaders& headers, const llmgate::Reservation& answered);
 
   // Reconciles the call's reservation with its actual cost, then Observe(scope, headers),
   // in one step of the store. Returns the reconciliation's result; a failed observation is
