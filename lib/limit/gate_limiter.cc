@@ -238,20 +238,22 @@ Status GateLimiter::Cancel(const llmgate::Reservation& reservation) {
 }
 
 Status GateLimiter::Observe(std::string_view scope, const std::vector<ServerView>& views) {
-  if (Status s = CheckScopeName(scope); !s.ok()) return s;
-  Result<std::vector<ServerObservation>> observations = ToObservations(views);
-  if (!observations.ok()) return observations.status();
-  return backend_->Observe(ScopeOrDefault(scope), *observations, /*answered=*/nullptr);
+  return ObserveAgainst(scope, views, /*answered=*/nullptr);
 }
 
 Status GateLimiter::ObserveAnswer(std::string_view scope, const std::vector<ServerView>& views,
                                   const llmgate::Reservation& answered) {
+  Result<Reservation> core = CheckReservation(answered);
+  if (!core.ok()) return core.status();
+  return ObserveAgainst(scope, views, &*core);
+}
+
+Status GateLimiter::ObserveAgainst(std::string_view scope, const std::vector<ServerView>& views,
+                                   const Reservation* answered) {
   if (Status s = CheckScopeName(scope); !s.ok()) return s;
   Result<std::vector<ServerObservation>> observations = ToObservations(views);
   if (!observations.ok()) return observations.status();
-  Result<Reservation> core = CheckReservation(answered);
-  if (!core.ok()) return core.status();
-  return backend_->Observe(ScopeOrDefault(scope), *observations, &*core);
+  return backend_->Observe(ScopeOrDefault(scope), *observations, answered);
 }
 
 Result<llmgate::Reservation> GateLimiter::ReconcileAndObserve(const llmgate::Reservation& reservation,

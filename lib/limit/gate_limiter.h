@@ -81,6 +81,8 @@ class GateLimiter final : public Limiter {
   };
   Result<ReconcileInput> CheckReconcile(const llmgate::Reservation& reservation,
                                         const std::vector<llmgate::Cost>& actual) const;
+  // Observe and ObserveAnswer: `answered` is the checked reservation, or null.
+  Status ObserveAgainst(std::string_view scope, const std::vector<ServerView>& views, const Reservation* answered);
   // One acquire transaction; kRequestTooLarge when the cost can never pass.
   Result<AcquireResult> Attempt(AcquireRequest request, int64_t max_wait_micros);
   // Sleeps (in slices) until `until`, which must be <= `deadline`; kCancelled when cancelled
