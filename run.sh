@@ -4,6 +4,7 @@
 #   ./run.sh test    install what is needed, build, and run every test
 #   ./run.sh build   install and build only
 #   ./run.sh bench   install, build, and run the benchmarks
+#   ./run.sh sanitize  install, build with ASan and UBSan (in BUILD_DIR-sanitize), run every test
 # BUILD_DIR (default: build) and BUILD_TYPE (default: RelWithDebInfo) can be set.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -67,8 +68,18 @@ case "${1:-demo}" in
     "$BUILD_DIR/bench/llmgate_bench" --benchmark_format=json --benchmark_min_time=2 "${@:2}"
     "$BUILD_DIR/bench/llmgate_cache_load_bench"
     ;;
+  sanitize)
+    install_packages
+    ensure_comma_locale
+    BUILD_DIR="$BUILD_DIR-sanitize"
+    # Debug: with the sanitizers, an optimized build takes several times as long to compile.
+    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Debug -DLLMGATE_SANITIZE=ON -DLLMGATE_BUILD_BENCH=OFF >/dev/null
+    cmake --build "$BUILD_DIR" -j"$(nproc)"
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 900
+    ;;
   *)
-    echo "usage: $0 demo|test|build|bench" >&2
+    echo "usage: $0 demo|test|build|bench|sanitize" >&2
     exit 2
     ;;
 esac
