@@ -4,7 +4,8 @@
 #   ./run.sh test    install what is needed, build, and run every test
 #   ./run.sh build   install and build only
 #   ./run.sh bench   install, build, and run the benchmarks
-#   ./run.sh sanitize  install, build with ASan and UBSan (in BUILD_DIR-sanitize), run every test
+#   ./run.sh sanitize  install, build with ASan and UBSan (Debug, in BUILD_DIR-sanitize), run
+#                      every test
 # BUILD_DIR (default: build) and BUILD_TYPE (default: RelWithDebInfo) can be set.
 set -euo pipefail
 cd "$(dirname "$0")"
