@@ -216,27 +216,24 @@ TEST(ManualCheckpointTest, WalStaysBoundedDuringALongMultiProcessWriteRun) {
     ASSERT_TRUE(c.ok());
     (*c)->db().exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)");
   }
-  std::vector<pid_t> writers;
-  for (int child = 0; child < 4; ++child) {
-    writers.push_back(testing::ForkChild([&, child] {
-      internal::Logger logger;
-      auto config = open_config();
-      config.logger = &logger;
-      auto c = internal::Connection::Open(config);
-      if (!c.ok()) return 1;
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
-      int64_t id = child * 10'000'000;
-      while (std::chrono::steady_clock::now() < deadline) {
-        internal::WriteTransaction tx(**c);
-        SQLite::Statement& ins = (*c)->Prepared("INSERT OR REPLACE INTO t VALUES(?1 % 2000 + ?2, zeroblob(3000))");
-        ins.bind(1, ++id);
-        ins.bind(2, int64_t{child} * 10'000'000);
-        ins.exec();
-        tx.Commit();
-      }
-      return 0;
-    }));
-  }
+  const std::vector<pid_t> writers = testing::ForkChildren(4, [&](int child) {
+    internal::Logger logger;
+    auto config = open_config();
+    config.logger = &logger;
+    auto c = internal::Connection::Open(config);
+    if (!c.ok()) return 1;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
+    int64_t id = child * 10'000'000;
+    while (std::chrono::steady_clock::now() < deadline) {
+      internal::WriteTransaction tx(**c);
+      SQLite::Statement& ins = (*c)->Prepared("INSERT OR REPLACE INTO t VALUES(?1 % 2000 + ?2, zeroblob(3000))");
+      ins.bind(1, ++id);
+      ins.bind(2, int64_t{child} * 10'000'000);
+      ins.exec();
+      tx.Commit();
+    }
+    return 0;
+  });
   // Started only once every writer is forked: a child must not inherit a lock this thread
   // held at the fork (an allocator's, under the sanitizers, which do not guard fork()).
   std::atomic<bool> stop{false};
@@ -249,8 +246,7 @@ TEST(ManualCheckpointTest, WalStaysBoundedDuringALongMultiProcessWriteRun) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   });
-  std::vector<int> codes;
-  for (pid_t writer : writers) codes.push_back(testing::WaitChild(writer));
+  const std::vector<int> codes = testing::WaitChildren(writers);
   stop = true;
   monitor.join();
   for (int code : codes) EXPECT_EQ(code, 0);

@@ -32,12 +32,18 @@ int WaitChild(pid_t pid) {
   return -1000;
 }
 
-std::vector<int> RunChildren(int n, const std::function<int(int)>& body) {
+std::vector<pid_t> ForkChildren(int n, const std::function<int(int)>& body) {
   std::vector<pid_t> pids;
   for (int i = 0; i < n; ++i) pids.push_back(ForkChild([&body, i] { return body(i); }));
+  return pids;
+}
+
+std::vector<int> WaitChildren(const std::vector<pid_t>& pids) {
   std::vector<int> codes;
   for (pid_t p : pids) codes.push_back(WaitChild(p));
   return codes;
 }
+
+std::vector<int> RunChildren(int n, const std::function<int(int)>& body) { return WaitChildren(ForkChildren(n, body)); }
 
 }  // namespace llmgate::testing

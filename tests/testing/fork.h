@@ -16,7 +16,13 @@ pid_t ForkChild(const std::function<int()>& body);
 // Waits for the child; returns its exit code, or -signal when it was killed.
 int WaitChild(pid_t pid);
 
-// Forks `n` children running body(i) and returns their exit codes in order.
+// Forks `n` children running body(i) and returns their pids in order.
+std::vector<pid_t> ForkChildren(int n, const std::function<int(int)>& body);
+
+// Waits for every child; returns their exit codes (as WaitChild) in order.
+std::vector<int> WaitChildren(const std::vector<pid_t>& pids);
+
+// ForkChildren, then WaitChildren.
 std::vector<int> RunChildren(int n, const std::function<int(int)>& body);
 
 }  // namespace llmgate::testing
