@@ -42,9 +42,16 @@ ensure_comma_locale() {
   $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8
 }
 
+# Configures BUILD_DIR (with any further cmake arguments) and builds it.
 build() {
-  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "$@" >/dev/null
   cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+# Runs every test of BUILD_DIR, each within $1 seconds.
+run_tests() {
+  ensure_comma_locale
+  ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout "$1"
 }
 
 case "${1:-demo}" in
@@ -55,9 +62,8 @@ case "${1:-demo}" in
     ;;
   test)
     install_packages
-    ensure_comma_locale
     build
-    ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600
+    run_tests 600
     ;;
   build)
     install_packages
@@ -71,13 +77,11 @@ case "${1:-demo}" in
     ;;
   sanitize)
     install_packages
-    ensure_comma_locale
     BUILD_DIR="$BUILD_DIR-sanitize"
     # Debug: with the sanitizers, an optimized build takes several times as long to compile.
-    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Debug -DLLMGATE_SANITIZE=ON -DLLMGATE_BUILD_BENCH=OFF >/dev/null
-    cmake --build "$BUILD_DIR" -j"$(nproc)"
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 900
+    BUILD_TYPE=Debug
+    build -DLLMGATE_SANITIZE=ON -DLLMGATE_BUILD_BENCH=OFF
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_tests 900
     ;;
   *)
     echo "usage: $0 demo|test|build|bench|sanitize" >&2
