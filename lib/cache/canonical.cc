@@ -1,13 +1,12 @@
 #include "cache/canonical.h"
 
-#include <simdjson.h>
 #include <xxhash.h>
 
 #include <algorithm>
-#include <memory>
 
 #include "cache/canonical_rules.h"
 #include "cache/canonical_writer.h"
+#include "util/json_parser.h"
 
 namespace llmgate::internal {
 namespace {
@@ -15,30 +14,6 @@ namespace {
 // Larger bodies are refused, as the simdjson parser earlier versions used refused them; the
 // writer counts an object's members in 32 bits too.
 constexpr size_t kMaxBodySize = 0xFFFFFFFF;
-
-// IsValidJson's parser keeps its buffers (about 15 bytes per input byte) per thread. Texts
-// above this size get a parser of their own, freed after use, so one large response does
-// not pin that memory to the thread forever.
-constexpr size_t kMaxRetainedInput = size_t{1} << 20;
-
-// The thread's parser for ordinary inputs; a parser of its own for large ones.
-class ParserLease {
- public:
-  explicit ParserLease(size_t input_size) {
-    if (input_size > kMaxRetainedInput) {
-      own_ = std::make_unique<simdjson::dom::parser>();
-      parser_ = own_.get();
-    } else {
-      thread_local simdjson::dom::parser thread_parser;
-      parser_ = &thread_parser;
-    }
-  }
-  simdjson::dom::parser& get() { return *parser_; }
-
- private:
-  std::unique_ptr<simdjson::dom::parser> own_;
-  simdjson::dom::parser* parser_;
-};
 
 Status BodyErrorStatus(const BodyError& error) {
   if (error.not_object != nullptr) {
@@ -79,7 +54,7 @@ Hash128 HashCanonical(std::string_view canonical) {
 
 bool IsValidJson(std::string_view text) {
   if (text.empty()) return false;
-  ParserLease lease(text.size());
+  JsonParserLease lease(text.size());
   return !lease.get().parse(text.data(), text.size()).error();
 }
 

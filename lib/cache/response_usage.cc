@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "util/json_parser.h"
+
 namespace llmgate::internal {
 namespace {
 
@@ -31,9 +33,9 @@ int64_t SaturatingAdd(int64_t a, int64_t b) {
 }  // namespace
 
 Result<ResponseInfo> InspectResponse(std::string_view response_json) {
-  thread_local simdjson::dom::parser parser;
+  JsonParserLease parser(response_json.size());
   simdjson::dom::element root;
-  if (auto err = parser.parse(response_json.data(), response_json.size()).get(root)) {
+  if (auto err = parser.get().parse(response_json.data(), response_json.size()).get(root)) {
     return InvalidArgumentError(std::string("response is not valid JSON: ") + simdjson::error_message(err));
   }
   ResponseInfo info;

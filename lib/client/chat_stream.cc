@@ -6,14 +6,14 @@
 
 #include "keys/key_scopes.h"
 #include "http/error_body.h"
+#include "util/json_parser.h"
 
 namespace llmgate::internal {
 
 bool IsUsageOnlyChunk(std::string_view chunk_json) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(chunk_json);
+  JsonParserLease parser(chunk_json.size());
   simdjson::dom::element root;
-  if (parser.parse(padded).get(root) != simdjson::SUCCESS) return false;
+  if (parser.get().parse(chunk_json.data(), chunk_json.size()).get(root) != simdjson::SUCCESS) return false;
   simdjson::dom::array choices;
   simdjson::dom::object usage;
   return root["choices"].get_array().get(choices) == simdjson::SUCCESS && choices.size() == 0 &&

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <utility>
 
 #include "cache/response_usage.h"
+#include "util/json_parser.h"
 
 namespace llmgate::internal {
 namespace {
@@ -26,9 +26,6 @@ constexpr int64_t kPerMessage = 4;
 constexpr int64_t kImagePartTokens = 85;
 // max_tokens of /completions when the request omits it: the server stops there.
 constexpr int64_t kLegacyDefaultMaxTokens = 16;
-// A thread keeps its parser (about 15 bytes per input byte) between calls; larger bodies
-// get a parser of their own so one huge request does not pin that memory to the thread.
-constexpr size_t kMaxRetainedInput = size_t{1} << 20;
 
 // Counts come from requests and tokenizers and may be absurd; saturate, never overflow.
 int64_t SatAdd(int64_t a, int64_t b) {
@@ -404,17 +401,9 @@ Result<CostEstimate> EstimateCost(Endpoint endpoint, std::string_view request_js
   CostEstimate est;
   if (endpoint == Endpoint::kOther) return est;
 
-  std::unique_ptr<simdjson::dom::parser> own_parser;
-  simdjson::dom::parser* parser;
-  if (request_json.size() > kMaxRetainedInput) {
-    own_parser = std::make_unique<simdjson::dom::parser>();
-    parser = own_parser.get();
-  } else {
-    thread_local simdjson::dom::parser thread_parser;
-    parser = &thread_parser;
-  }
+  JsonParserLease parser(request_json.size());
   element root;
-  if (auto err = parser->parse(request_json.data(), request_json.size()).get(root)) {
+  if (auto err = parser.get().parse(request_json.data(), request_json.size()).get(root)) {
     return InvalidArgumentError(std::string("request body is not valid JSON: ") + simdjson::error_message(err));
   }
   object top;

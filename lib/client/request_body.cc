@@ -2,15 +2,17 @@
 
 #include <simdjson.h>
 
+#include <cstring>
+
+#include "util/json_parser.h"
 #include "util/json_writer.h"
 
 namespace llmgate::internal {
 
 Result<StreamBody> MakeStreamBody(std::string_view request_json) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(request_json);
+  JsonParserLease parser(request_json.size());
   simdjson::dom::element root;
-  if (parser.parse(padded).get(root) != simdjson::SUCCESS)
+  if (parser.get().parse(request_json.data(), request_json.size()).get(root) != simdjson::SUCCESS)
     return InvalidArgumentError("request body is not valid JSON");
   simdjson::dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS)
@@ -48,11 +50,14 @@ bool RequestsStream(std::string_view request_json) {
   // Called on every chat call, cache hits included: a body that never names the field
   // (nearly all of them) is answered without a parse. A key spelled with \\u escapes is
   // not recognized; no client writes one.
-  if (request_json.find("\"stream\"") == std::string_view::npos) return false;
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(request_json);
+  // memmem, not string_view::find: find stops at every '"' (memchr for the first byte), and
+  // JSON has one every few bytes.
+  constexpr std::string_view kKey = "\"stream\"";
+  if (memmem(request_json.data(), request_json.size(), kKey.data(), kKey.size()) == nullptr) return false;
+  // Bodies that say "stream": false on every call (some client libraries do) reuse a parser.
+  JsonParserLease parser(request_json.size());
   simdjson::dom::element root;
-  if (parser.parse(padded).get(root) != simdjson::SUCCESS) return false;
+  if (parser.get().parse(request_json.data(), request_json.size()).get(root) != simdjson::SUCCESS) return false;
   bool stream = false;
   return root["stream"].get_bool().get(stream) == simdjson::SUCCESS && stream;
 }

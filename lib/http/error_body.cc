@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "util/json_parser.h"
+
 namespace llmgate::internal {
 namespace {
 
@@ -43,11 +45,10 @@ std::string_view TruncateUtf8(std::string_view text, size_t max_bytes) {
 
 ApiError ParseErrorBody(std::string_view body) {
   ApiError e;
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(body);
+  JsonParserLease parser(body.size());
   simdjson::dom::element root;
   simdjson::dom::object obj;
-  if (parser.parse(padded).get(root) == simdjson::SUCCESS && root.get_object().get(obj) == simdjson::SUCCESS) {
+  if (parser.get().parse(body.data(), body.size()).get(root) == simdjson::SUCCESS && root.get_object().get(obj) == simdjson::SUCCESS) {
     simdjson::dom::element err;
     if (obj["error"].get(err) == simdjson::SUCCESS) {
       simdjson::dom::object err_obj;

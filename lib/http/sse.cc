@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "util/json_parser.h"
 #include "util/json_writer.h"
 
 namespace llmgate::internal {
@@ -542,11 +543,11 @@ void SynthesizeChoice(object choice, int64_t index, size_t piece_bytes, ChunkWri
 }  // namespace
 
 Result<std::vector<std::string>> SynthesizeChunks(std::string_view completion_json, size_t piece_bytes) {
-  simdjson::dom::parser parser;
+  JsonParserLease parser(completion_json.size());
   element root;
   object completion;
   array choices;
-  if (parser.parse(completion_json.data(), completion_json.size()).get(root) != simdjson::SUCCESS ||
+  if (parser.get().parse(completion_json.data(), completion_json.size()).get(root) != simdjson::SUCCESS ||
       root.get_object().get(completion) != simdjson::SUCCESS ||
       completion["choices"].get_array().get(choices) != simdjson::SUCCESS) {
     return InvalidArgumentError("not a chat.completion: expected a JSON object with a choices array");
