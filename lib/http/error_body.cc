@@ -48,7 +48,8 @@ ApiError ParseErrorBody(std::string_view body) {
   JsonParserLease parser(body.size());
   simdjson::dom::element root;
   simdjson::dom::object obj;
-  if (parser.get().parse(body.data(), body.size()).get(root) == simdjson::SUCCESS && root.get_object().get(obj) == simdjson::SUCCESS) {
+  if (parser.get().parse(body.data(), body.size()).get(root) == simdjson::SUCCESS &&
+      root.get_object().get(obj) == simdjson::SUCCESS) {
     simdjson::dom::element err;
     if (obj["error"].get(err) == simdjson::SUCCESS) {
       simdjson::dom::object err_obj;
